@@ -1,0 +1,38 @@
+"""Legal rules of Dutch and Belgian dunning, as pure functions.
+
+This package imports nothing from Odoo (only the standard library and
+python-stdnum), so integrators and fast tests can use it on its own. Each
+module cites the articles it implements; LEGAL.md holds the worked examples.
+
+Conventions shared by every function:
+
+- Amounts are ``decimal.Decimal``. An ``int`` is accepted as is; a ``float``
+  (what Odoo's monetary fields hold) is converted through its shortest repr,
+  ``Decimal(repr(x))``, so ``1234.56`` becomes ``Decimal("1234.56")`` and not
+  the binary approximation. ``bool``, ``str``, NaN and infinities are refused.
+- Money results are rounded to cents with ROUND_HALF_UP, once, at the point
+  the law rounds (see each function).
+- Dates are ``datetime.date``; a ``datetime`` is refused.
+- Invalid values (negative amounts, a period that ends before it starts, an
+  unknown channel or country, a bad reference base, ...) raise ValueError
+  with an English message; arguments of the wrong type raise TypeError.
+"""
+
+from .allocation import allocate_payment
+from .costs import be_consumer_damages, wik_collection_costs
+from .deadlines import legal_notice_deadline
+from .interest import be_commercial_rate, statutory_interest
+from .prescription import prescription_date
+from .references import be_structured_communication, rf_reference
+
+__all__ = [
+    "allocate_payment",
+    "be_commercial_rate",
+    "be_consumer_damages",
+    "be_structured_communication",
+    "legal_notice_deadline",
+    "prescription_date",
+    "rf_reference",
+    "statutory_interest",
+    "wik_collection_costs",
+]

@@ -1,0 +1,372 @@
+import hashlib
+import re
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..legal import rf_reference
+
+SENT_STATES = ("queued", "sent", "printed")
+# States in which a line's level counts as reached by the invoice.
+REACHED_STATES = ("queued", "sent", "printed", "failed")
+
+
+class DebiteurCommunication(models.Model):
+    """One reminder to one debtor: what was sent, when, how, with its proof."""
+
+    _name = "debiteur.communication"
+    _description = "Dunning Communication"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        readonly=True,
+        help="The commercial partner who owes the money.",
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        string="Addressee",
+        required=True,
+        readonly=True,
+        help="The debtor's invoice address the reminder is sent to.",
+    )
+    lang = fields.Char(compute="_compute_lang")
+    run_id = fields.Many2one("debiteur.run", index=True, readonly=True)
+    policy_id = fields.Many2one("debiteur.policy", readonly=True)
+    level_id = fields.Many2one(
+        "debiteur.level", required=True, readonly=True, index=True
+    )
+    channel = fields.Selection(
+        [
+            ("email", "E-mail"),
+            ("letter", "Letter"),
+            ("email_letter", "E-mail and letter"),
+            ("phone", "Phone call"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "To review"),
+            ("queued", "In mail queue"),
+            ("sent", "Sent"),
+            ("printed", "Printed"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    date = fields.Date(
+        required=True, readonly=True, index=True, help="The date of the letter."
+    )
+    sent_date = fields.Date(
+        readonly=True, copy=False, help="When the reminder really left."
+    )
+    reference_date = fields.Date(
+        compute="_compute_reference_date",
+        store=True,
+        index=True,
+        help="Send date, or the letter date while the e-mail waits in the queue.",
+    )
+    line_ids = fields.One2many(
+        "debiteur.communication.line", "communication_id", readonly=True
+    )
+    invoice_line_ids = fields.One2many(
+        "debiteur.communication.line",
+        "communication_id",
+        domain=[("line_type", "=", "invoice")],
+        readonly=True,
+    )
+    credit_line_ids = fields.One2many(
+        "debiteur.communication.line",
+        "communication_id",
+        domain=[("line_type", "=", "credit")],
+        readonly=True,
+    )
+    amount_overdue = fields.Monetary(
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Open invoices, company currency.",
+    )
+    amount_credit = fields.Monetary(
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Open credits, company currency.",
+    )
+    amount_due = fields.Monetary(
+        string="Balance Due",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Open invoices minus open credits, company currency.",
+    )
+    payment_reference = fields.Char(readonly=True, copy=False)
+    warning = fields.Text(readonly=True)
+    legal_deadline = fields.Date(
+        readonly=True, help="Last day of the term stated in the formal notice."
+    )
+    mail_id = fields.Many2one(
+        "mail.mail", string="E-mail", readonly=True, ondelete="set null"
+    )
+    failure_reason = fields.Text(readonly=True, copy=False)
+    attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter (PDF)", readonly=True, copy=False
+    )
+    letter_sha256 = fields.Char(
+        string="Letter SHA-256",
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the letter as sent: proof of its content.",
+    )
+    cancel_reason = fields.Text(readonly=True, copy=False)
+    cancel_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+
+    @api.depends("partner_id.lang", "recipient_id.lang")
+    def _compute_lang(self):
+        for comm in self:
+            comm.lang = (
+                comm.recipient_id.lang
+                or comm.partner_id.lang
+                or self.env.lang
+                or "en_US"
+            )
+
+    @api.depends("date", "sent_date")
+    def _compute_reference_date(self):
+        for comm in self:
+            comm.reference_date = comm.sent_date or comm.date
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("debiteur.communication")
+                    or "/"
+                )
+            if not vals.get("payment_reference") and vals["name"] != "/":
+                vals["payment_reference"] = rf_reference(
+                    re.sub(r"[^0-9A-Za-z]", "", vals["name"])
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Display helpers used by the letter and the e-mail
+    # ------------------------------------------------------------------
+    def _currency_totals(self):
+        """Open invoices, credits and balance per currency, for the letter."""
+        self.ensure_one()
+        totals = defaultdict(lambda: {"overdue": 0.0, "credit": 0.0})
+        for line in self.line_ids:
+            key = "overdue" if line.line_type == "invoice" else "credit"
+            totals[line.currency_id][key] += line.amount_residual
+        result = []
+        for currency, amounts in totals.items():
+            result.append(
+                {
+                    "currency": currency,
+                    "overdue": currency.round(amounts["overdue"]),
+                    "credit": currency.round(amounts["credit"]),
+                    "balance": currency.round(amounts["overdue"] + amounts["credit"]),
+                }
+            )
+        return sorted(result, key=lambda r: r["currency"].name)
+
+    def _company_iban(self):
+        self.ensure_one()
+        bank = self.company_id.partner_id.bank_ids[:1]
+        return bank.acc_number or ""
+
+    def _portal_urls(self):
+        """Portal links of the invoices, where the debtor can see and pay them."""
+        self.ensure_one()
+        urls = {}
+        for line in self.invoice_line_ids:
+            move = line.move_id.sudo()
+            urls[move.id] = move.get_base_url() + move.get_portal_url()
+        return urls
+
+    # ------------------------------------------------------------------
+    # Proof: the letter as PDF with its fingerprint
+    # ------------------------------------------------------------------
+    def _letter_filename(self):
+        self.ensure_one()
+        return "%s - %s.pdf" % (
+            self.name.replace("/", "-"),
+            self.partner_id.name or "",
+        )
+
+    def _attach_letter(self, content, mimetype):
+        """Store one rendered letter on the communication with its SHA-256."""
+        self.ensure_one()
+        name = self._letter_filename()
+        if mimetype != "application/pdf":
+            name = name[:-4] + ".html"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.write(
+            {
+                "attachment_id": attachment.id,
+                "letter_sha256": hashlib.sha256(content).hexdigest(),
+            }
+        )
+        return attachment
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_send(self):
+        """Confirm and send reminders prepared for review."""
+        drafts = self.filtered(lambda c: c.state == "draft")
+        if not drafts:
+            raise UserError(self.env._("Only reminders to review can be sent."))
+        self.env["debiteur.engine"]._send_communications(drafts)
+        return True
+
+    def action_retry(self):
+        failed = self.filtered(lambda c: c.state == "failed")
+        if not failed:
+            raise UserError(self.env._("Only failed reminders can be sent again."))
+        with_mail = failed.filtered("mail_id")
+        with_mail.mail_id.sudo().mark_outgoing()
+        with_mail.write({"state": "queued", "failure_reason": False})
+        without_mail = failed - with_mail
+        if without_mail:
+            self.env["debiteur.engine"]._send_communications(without_mail)
+        for comm in failed:
+            comm.message_post(body=self.env._("Sending tried again."))
+        return True
+
+    def action_cancel(self):
+        """Cancel reminders that have not left yet; the invoices go back a level."""
+        sent = self.filtered(lambda c: c.state in ("sent", "printed"))
+        if sent and not self.env.user.has_group(
+            "debiteur_dunning.group_debiteur_manager"
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s has already been sent: only a dunning manager "
+                    "can cancel it, with a reason.",
+                    name=sent[0].name,
+                )
+            )
+        if sent and not self.env.context.get("debiteur_cancel_reason"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "debiteur.communication.cancel.wizard",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"default_communication_ids": self.ids},
+            }
+        return self._do_cancel(self.env.context.get("debiteur_cancel_reason"))
+
+    def _do_cancel(self, reason=False):
+        to_cancel = self.filtered(lambda c: c.state != "cancelled")
+        if not to_cancel:
+            return True
+        self._check_no_later_reminder(to_cancel)
+        queued_mails = to_cancel.mail_id.filtered(
+            lambda m: m.state in ("outgoing", "exception")
+        )
+        queued_mails.sudo().cancel()
+        to_cancel.write(
+            {
+                "state": "cancelled",
+                "cancel_reason": reason or False,
+                "cancel_user_id": self.env.user.id,
+            }
+        )
+        for comm in to_cancel:
+            comm.message_post(
+                body=self.env._("Reminder cancelled. Reason: %(reason)s", reason=reason)
+                if reason
+                else self.env._("Reminder cancelled.")
+            )
+        return True
+
+    def _check_no_later_reminder(self, comms):
+        later = self.env["debiteur.communication.line"].search(
+            [
+                ("move_id", "in", comms.line_ids.move_id.ids),
+                ("escalated", "=", True),
+                ("state", "!=", "cancelled"),
+                ("communication_id", "not in", comms.ids),
+                ("communication_id", ">", min(comms.ids)),
+            ],
+            limit=1,
+        )
+        if later:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s already got a later reminder "
+                    "(%(later)s): cancel that one first.",
+                    invoice=later.move_id.display_name,
+                    later=later.communication_id.name,
+                )
+            )
+
+    def action_open_letter(self):
+        self.ensure_one()
+        if not self.attachment_id:
+            raise UserError(self.env._("This reminder has no letter."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % self.attachment_id.id,
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Mail queue feedback
+    # ------------------------------------------------------------------
+    def _on_mail_result(self, mails):
+        """Follow the mail queue: sent mails make reminders sent, failures failed."""
+        today = fields.Date.context_today(self)
+        for comm in self:
+            mail = mails.filtered(lambda m, comm=comm: m == comm.mail_id)
+            if not mail or comm.state not in ("queued", "failed"):
+                continue
+            if mail.state == "sent":
+                comm.write(
+                    {"state": "sent", "sent_date": today, "failure_reason": False}
+                )
+            elif mail.state == "exception":
+                comm.write({"state": "failed", "failure_reason": mail.failure_reason})
+                comm.message_post(
+                    body=self.env._(
+                        "The e-mail could not be sent: %(reason)s",
+                        reason=mail.failure_reason or "",
+                    )
+                )

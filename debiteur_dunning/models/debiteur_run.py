@@ -1,0 +1,118 @@
+from odoo import api, fields, models
+
+
+class DebiteurRun(models.Model):
+    """One execution of the dunning engine: the unit of audit."""
+
+    _name = "debiteur.run"
+    _description = "Dunning Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date = fields.Date(required=True, index=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    trigger = fields.Selection(
+        [("wizard", "Dunning wizard"), ("cron", "Scheduler"), ("manual", "Manual")],
+        required=True,
+        readonly=True,
+        default="wizard",
+    )
+    user_id = fields.Many2one(
+        "res.users", readonly=True, default=lambda self: self.env.user
+    )
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("review", "To review"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+        default="running",
+        readonly=True,
+        index=True,
+    )
+    communication_ids = fields.One2many(
+        "debiteur.communication", "run_id", readonly=True
+    )
+    communication_count = fields.Integer(compute="_compute_counts", store=True)
+    sent_count = fields.Integer(compute="_compute_counts", store=True)
+    draft_count = fields.Integer(compute="_compute_counts", store=True)
+    failed_count = fields.Integer(compute="_compute_counts", store=True)
+    debtor_count = fields.Integer(readonly=True, help="Debtors examined.")
+    skipped_count = fields.Integer(readonly=True, help="Debtors skipped.")
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Letters to Print",
+        readonly=True,
+        help="All letters of this run merged into one PDF, ready to print.",
+    )
+    log = fields.Text(readonly=True)
+
+    @api.depends("date", "trigger", "company_id")
+    def _compute_name(self):
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
+        for run in self:
+            run.name = "%s %s" % (labels.get(run.trigger, ""), run.date or "")
+
+    @api.depends("communication_ids.state")
+    def _compute_counts(self):
+        groups = self.env["debiteur.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
+        )
+        by_run = {}
+        for run, state, count in groups:
+            by_run.setdefault(run.id, {})[state] = count
+        for run in self:
+            counts = by_run.get(run.id, {})
+            run.communication_count = sum(counts.values())
+            run.sent_count = sum(
+                counts.get(s, 0) for s in ("queued", "sent", "printed")
+            )
+            run.draft_count = counts.get("draft", 0)
+            run.failed_count = counts.get("failed", 0)
+
+    def _log(self, message):
+        """Append one line to the run's log (kept as the audit trail)."""
+        for run in self:
+            stamp = fields.Datetime.now().strftime("%H:%M:%S")
+            run.log = "%s%s %s\n" % (run.log or "", stamp, message)
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debiteur_dunning.action_debiteur_communication"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 1}
+        return action
+
+    def action_confirm_review(self):
+        """Confirm and send the proposals the scheduler prepared (review mode)."""
+        for run in self:
+            drafts = run.communication_ids.filtered(lambda c: c.state == "draft")
+            self.env["debiteur.engine"]._send_communications(drafts)
+            run.state = "done"
+        return True
+
+    def action_download_letters(self):
+        self.ensure_one()
+        if not self.letter_attachment_id:
+            return False
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % self.letter_attachment_id.id,
+            "target": "self",
+        }
+
+    @api.model
+    def _cron_run(self):
+        """Daily scheduler: dunning for every company, batch by batch."""
+        return self.env["debiteur.engine"]._cron_process()
