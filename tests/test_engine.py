@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TODAY, DebiteurCommon
@@ -34,3 +35,250 @@ class TestEscalation(DebiteurCommon):
         # No level beyond the last one.
         self.assertFalse(self.run_dunning(self.d(80)))
         self.assertEqual(len(self.comms(self.debtor)), 4)
+
+    def test_one_step_per_run(self):
+        invoice = self.create_invoice(self.debtor, 300.0, self.d(-60))
+        self.run_dunning(TODAY)
+        self.assertEqual(invoice.debiteur_level_id, self.level1)
+        # A week later it may go up again, but only by one level.
+        self.run_dunning(self.d(7))
+        self.assertEqual(invoice.debiteur_level_id, self.level2)
+        self.run_dunning(self.d(14))
+        self.assertEqual(invoice.debiteur_level_id, self.level3)
+
+    def test_min_days_between(self):
+        first = self.create_invoice(self.debtor, 100.0, self.d(-7))
+        self.run_dunning(TODAY)
+        # A second invoice becomes due for a reminder 3 days later: too soon.
+        second = self.create_invoice(self.debtor, 200.0, self.d(-4))
+        self.assertFalse(self.run_dunning(self.d(3)))
+        self.assertFalse(second.debiteur_level_id)
+        # After 7 days the debtor may get the next letter, listing both.
+        run = self.run_dunning(self.d(7))
+        comm = run.communication_ids
+        self.assertEqual(comm.invoice_line_ids.move_id, first | second)
+        self.assertEqual(second.debiteur_level_id, self.level1)
+        # The first stays at level 1 (21 days not reached): listed, not escalated.
+        first_line = comm.invoice_line_ids.filtered(lambda li: li.move_id == first)
+        self.assertFalse(first_line.escalated)
+        self.assertEqual(first_line.level_id, self.level1)
+        self.assertEqual(comm.amount_due, 300.0)
+
+    def test_min_amount(self):
+        self.policy.min_amount = 50.0
+        self.create_invoice(self.debtor, 49.99, self.d(-10))
+        wizard = self.preview(TODAY)
+        line = wizard.line_ids
+        self.assertEqual(len(line), 1)
+        self.assertFalse(line.selected)
+        self.assertIn("minimum", line.warning)
+        self.assertFalse(self.run_dunning(TODAY))
+        self.create_invoice(self.debtor, 0.01, self.d(-10))
+        self.assertEqual(len(self.run_dunning(TODAY).communication_ids), 1)
+
+    def test_partial_payment_uses_residual(self):
+        invoice = self.create_invoice(self.debtor, 1000.0, self.d(-10))
+        self.pay(invoice, 400.0)
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.amount_due, 600.0)
+        self.assertEqual(comm.invoice_line_ids.amount_residual, 600.0)
+        self.assertEqual(comm.invoice_line_ids.amount_total, 1000.0)
+
+    def test_full_payment_drops_out(self):
+        paid = self.create_invoice(self.debtor, 1000.0, self.d(-10))
+        open_ = self.create_invoice(self.debtor, 80.0, self.d(-10))
+        self.pay(paid, 1000.0)
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.invoice_line_ids.move_id, open_)
+        self.pay(open_, 80.0)
+        self.assertFalse(self.run_dunning(self.d(30)))
+
+    def test_foreign_currency(self):
+        usd = self.setup_other_currency("CHF", rates=[("2020-01-01", 2.0)])
+        self.assertNotEqual(usd, self.company.currency_id)
+        self.create_invoice(self.debtor, 500.0, self.d(-10), currency=usd)
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        comm = self.run_dunning(TODAY).communication_ids
+        usd_line = comm.invoice_line_ids.filtered(lambda li: li.currency_id == usd)
+        self.assertEqual(usd_line.amount_residual, 500.0)
+        self.assertEqual(usd_line.amount_residual_company, 250.0)
+        totals = {t["currency"]: t["balance"] for t in comm._currency_totals()}
+        self.assertEqual(totals, {usd: 500.0, self.company.currency_id: 100.0})
+        self.assertEqual(comm.amount_due, 350.0)
+
+    def test_credit_note_and_payment_netted(self):
+        self.create_invoice(self.debtor, 1000.0, self.d(-10))
+        refund = self.create_invoice(
+            self.debtor, 150.0, self.d(-20), move_type="out_refund"
+        )
+        payment = self.env["account.payment"].create(
+            {
+                "amount": 50.0,
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.debtor.id,
+                "date": self.d(-5),
+            }
+        )
+        payment.action_post()
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.amount_overdue, 1000.0)
+        self.assertEqual(comm.amount_credit, -200.0)
+        self.assertEqual(comm.amount_due, 800.0)
+        self.assertIn(refund, comm.credit_line_ids.move_id)
+        self.assertEqual(len(comm.credit_line_ids), 2)
+
+    def test_credit_balance_suppressed(self):
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.create_invoice(self.debtor, 150.0, self.d(-20), move_type="out_refund")
+        wizard = self.preview(TODAY)
+        self.assertFalse(wizard.line_ids.selected)
+        self.assertIn("Credit balance", wizard.line_ids.warning)
+        self.assertFalse(self.run_dunning(TODAY))
+
+    def test_blocked_invoice_left_out(self):
+        blocked = self.create_invoice(self.debtor, 100.0, self.d(-10))
+        other = self.create_invoice(self.debtor, 200.0, self.d(-10))
+        blocked._debiteur_block("Disputed: goods damaged")
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.invoice_line_ids.move_id, other)
+        self.assertFalse(blocked.debiteur_level_id)
+        # A block with an end date lifts itself on that date.
+        blocked.action_debiteur_unblock()
+        blocked._debiteur_block("Promise to pay", until=self.d(10))
+        self.assertFalse(self.run_dunning(self.d(9)))
+        comm = self.run_dunning(self.d(10)).communication_ids
+        self.assertIn(blocked, comm.invoice_line_ids.move_id)
+
+    def test_block_needs_reason(self):
+        invoice = self.create_invoice(self.debtor, 100.0, self.d(-10))
+        with self.assertRaises(UserError):
+            invoice._debiteur_block("  ")
+
+    def test_excluded_partner_left_out(self):
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.create_invoice(self.other_debtor, 100.0, self.d(-10))
+        self.debtor.write(
+            {"debiteur_excluded": True, "debiteur_exclusion_reason": "Insolvent"}
+        )
+        run = self.run_dunning(TODAY)
+        self.assertEqual(run.communication_ids.partner_id, self.other_debtor)
+
+    def test_archived_contact_resolved_to_commercial_partner(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Piet de Vries", "parent_id": self.debtor.id, "type": "contact"}
+        )
+        invoice = self.create_invoice(contact, 100.0, self.d(-10))
+        contact.active = False
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.partner_id, self.debtor)
+        self.assertEqual(comm.recipient_id, self.debtor)
+        self.assertEqual(comm.invoice_line_ids.move_id, invoice)
+
+    def test_invoice_address_is_the_recipient(self):
+        billing = self.env["res.partner"].create(
+            {
+                "name": "Crediteurenadministratie",
+                "parent_id": self.debtor.id,
+                "type": "invoice",
+                "email": "crediteuren@devries.example",
+            }
+        )
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.recipient_id, billing)
+        self.assertEqual(comm.partner_id, self.debtor)
+
+    def test_missing_email_falls_back_to_letter(self):
+        self.debtor.email = False
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        wizard = self.preview(TODAY)
+        self.assertEqual(wizard.line_ids.channel, "letter")
+        self.assertTrue(wizard.line_ids.selected)
+        self.assertIn("No e-mail", wizard.line_ids.warning)
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.channel, "letter")
+        self.assertEqual(comm.state, "printed")
+        self.assertIn("No e-mail", comm.warning)
+
+    def test_undelivered_reminder_holds_escalation(self):
+        invoice = self.create_invoice(self.debtor, 100.0, self.d(-30))
+        self.run_dunning(TODAY, deliver=False)
+        comm = self.comms(self.debtor)
+        self.assertEqual(comm.state, "queued")
+        # The reminder still waits in the mail queue: no next level yet.
+        self.assertFalse(self.run_dunning(self.d(8), deliver=False))
+        self.assertEqual(invoice.debiteur_level_id, self.level1)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestPreview(DebiteurCommon):
+    def _row_counts(self):
+        return {
+            model: self.env[model].search_count([])
+            for model in (
+                "debiteur.communication",
+                "debiteur.communication.line",
+                "debiteur.run",
+                "mail.mail",
+                "ir.attachment",
+            )
+        }
+
+    def test_preview_writes_nothing(self):
+        invoice = self.create_invoice(self.debtor, 100.0, self.d(-30))
+        before = self._row_counts()
+        wizard = self.preview(TODAY)
+        self.assertEqual(len(wizard.line_ids), 1)
+        self.assertEqual(wizard.line_ids.level_id, self.level1)
+        self.assertEqual(self._row_counts(), before)
+        self.assertFalse(invoice.debiteur_level_id)
+
+    def test_preview_shows_each_invoice_with_its_level_and_credits(self):
+        self.create_invoice(self.debtor, 300.0, self.d(-30))
+        self.create_invoice(self.debtor, 150.0, self.d(-40), move_type="out_refund")
+        wizard = self.preview(TODAY)
+        line = wizard.line_ids
+        self.assertEqual(line.amount, 150.0)
+        self.assertTrue(line.selected)
+        self.assertEqual(line.amount_overdue, 300.0)
+        self.assertEqual(line.amount_credit, -150.0)
+        self.assertIn(self.level1.name, line.details)
+        self.assertIn("Credit", line.details)
+
+    def test_unticked_debtor_not_sent(self):
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.create_invoice(self.other_debtor, 100.0, self.d(-10))
+        wizard = self.preview(TODAY)
+        wizard.line_ids.filtered(
+            lambda li: li.partner_id == self.other_debtor
+        ).selected = False
+        with freeze_time(TODAY):
+            run = self.env["debiteur.run"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(run.communication_ids.partner_id, self.debtor)
+
+    def _count_preview_queries(self):
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        proposals = self.env["debiteur.engine"]._compute_proposals(TODAY, self.company)
+        return self.cr.sql_log_count - before, proposals
+
+    def test_preview_query_count_does_not_grow(self):
+        def make(n, partner):
+            for i in range(n):
+                self.create_invoice(partner, 100.0 + i, self.d(-10 - i))
+
+        make(2, self.debtor)
+        self._count_preview_queries()  # warm the registry caches
+        small, proposals = self._count_preview_queries()
+        self.assertEqual(len(proposals), 1)
+        partners = self.env["res.partner"].create(
+            [{"name": f"Debtor {i}", "email": f"d{i}@x.example"} for i in range(8)]
+        )
+        for partner in partners:
+            make(5, partner)
+        large, proposals = self._count_preview_queries()
+        self.assertEqual(len(proposals), 9)
+        self.assertEqual(sum(len(p.invoices) for p in proposals), 42)
+        self.assertEqual(large, small)
+        self.assertLessEqual(large, 12)

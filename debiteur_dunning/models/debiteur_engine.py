@@ -136,6 +136,7 @@ class DebiteurEngine(models.AbstractModel):
                 pid: pol for pid, pol in policy_by_partner.items() if pol.id in allowed
             }
         all_policies = self.env["debiteur.policy"].union(*policy_by_partner.values())
+        all_policies.level_ids.fetch(["sequence", "delay_days", "channel", "name"])
         levels_by_policy = {p.id: p._sorted_levels() for p in all_policies}
         recipients = self._invoice_addresses(partners)
         last_dates = self._last_reminder_dates(company, partners)
@@ -257,6 +258,9 @@ class DebiteurEngine(models.AbstractModel):
     def _policy_by_partner(self, company, partners):
         business = company.debiteur_policy_business_id
         consumer = company.debiteur_policy_consumer_id
+        (business | consumer | partners.debiteur_policy_id).fetch(
+            ["active", "company_id", "min_amount", "min_days_between", "auto_send"]
+        )
         result = {}
         for partner in partners:
             policy = partner.debiteur_policy_id

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Times the dunning engine on a generated dataset and counts its SQL queries.
+
+    python3 tests/bench/bench_engine.py --db dd_bench_5k [--repeat 3] [--shapes]
+
+Measures, each in its own transaction that is rolled back (the dataset stays
+reusable; only orphan letter files are left in the filestore):
+
+(a) ``debiteur.engine._compute_proposals`` for today: the core of the preview;
+(b) the wizard's ``action_preview`` (engine + the transient preview lines);
+(c) confirm: what ``_run`` does, split in ``_apply(send=False)`` (communications,
+    lines, invoice levels: the "queries per debtor" target) and the sending of
+    100 of them: ``_queue_mail`` (mail rendering + queue), ``_render_letters``
+    (one wkhtmltopdf call per LETTER_BATCH_SIZE letters);
+(d) letters: rendering 100 communications, as seconds per 100.
+
+Timings are the best of ``--repeat`` runs for (a) and (b); the others run once.
+``--shapes`` also lists the most repeated query shapes (N+1 hunting).
+wkhtmltopdf loads the report assets over HTTP, as in production: the script
+starts a temporary Odoo HTTP server on ``--port`` for the database (``--port 0``:
+no server, the letters are rendered without their stylesheets).
+"""
+
+import argparse
+import cProfile
+import io
+import math
+import pstats
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+import benchlib
+from benchlib import QueryCounter
+
+SAMPLE = 100  # communications sent / letters rendered in (c) and (d)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--port", type=int, default=18070, help="0: no HTTP server")
+    parser.add_argument("--shapes", action="store_true", help="top query shapes")
+    parser.add_argument("--profile", action="store_true", help="cProfile (a) and (c)")
+    return parser.parse_args()
+
+
+class Bench:
+    def __init__(self, args):
+        from odoo import SUPERUSER_ID, fields
+
+        self.args = args
+        self.registry = benchlib.registry(args.db)
+        self.today = fields.Date.today()
+        self.results = {}
+        self.admin_uid = SUPERUSER_ID  # until run() looks the administrator up
+        self.report_url = None
+
+    # ------------------------------------------------------------------
+    def transaction(self, func):
+        """Run ``func(env)`` as the administrator in a transaction, roll back."""
+        from odoo import api
+
+        cr = self.registry.cursor()
+        try:
+            env = api.Environment(cr, self.admin_uid, {"lang": "en_US"})
+            if self.report_url:
+                env["ir.config_parameter"].sudo().set_param(
+                    "report.url", self.report_url
+                )
+            return func(env)
+        finally:
+            cr.rollback()
+            cr.close()
+
+    def measure(self, label, func, repeat=1, env_func=None):
+        """Best time of ``repeat`` runs of ``func(env)``; queries of the last."""
+        best = None
+        for _i in range(repeat):
+            holder = {}
+
+            def run(env, holder=holder):
+                with QueryCounter(shapes=self.args.shapes) as counter:
+                    holder["value"] = func(env)
+                    env.flush_all()
+                holder["counter"] = counter
+                if env_func:
+                    holder["extra"] = env_func(env, holder["value"])
+
+            self.transaction(run)
+            counter = holder["counter"]
+            if best is None or counter.seconds < best[0].seconds:
+                best = (counter, holder)
+        counter, holder = best
+        print(f"  {label}: {counter.seconds:.2f} s, {counter.count} queries")
+        self.print_shapes(counter)
+        return counter, holder
+
+    def print_shapes(self, counter):
+        if self.args.shapes:
+            for shape, times in counter.top():
+                if times > 1:
+                    print(f"      {times:6d} x {shape}")
+
+    def profiled(self, func):
+        if not self.args.profile:
+            return func
+
+        def wrapper(env):
+            profile = cProfile.Profile()
+            result = profile.runcall(func, env)
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+            stats.print_stats(25)
+            print(out.getvalue())
+            return result
+
+        return wrapper
+
+    # ------------------------------------------------------------------
+    def dataset(self, env):
+        Move = env["account.move"]
+        base = [("move_type", "=", "out_invoice"), ("state", "=", "posted")]
+        return {
+            "debtors": len(Move._read_group(base, ["commercial_partner_id"])),
+            "invoices": Move.search_count(base),
+            "overdue": Move.search_count(
+                base
+                + [
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", self.today),
+                ]
+            ),
+            "dataset": env["ir.config_parameter"].get_param("debiteur_bench.dataset"),
+        }
+
+    def run(self):
+        self.admin_uid = self.transaction(lambda env: env.ref("base.user_admin").id)
+        self.results.update(self.transaction(self.dataset))
+        print(f"dataset {self.args.db}: {self.results['dataset']}")
+        engine = "debiteur.engine"
+
+        # (a) the preview core --------------------------------------------
+        def proposals(env):
+            return env[engine]._compute_proposals(self.today, env.company)
+
+        counter, holder = self.measure(
+            "(a) _compute_proposals",
+            self.profiled(proposals),
+            repeat=self.args.repeat,
+        )
+        props = holder["value"]
+        self.results["proposals"] = len(props)
+        self.results["selectable"] = len([p for p in props if p.selectable])
+        self.results["proposal_invoices"] = sum(len(p.invoices) for p in props)
+        self.results["a"] = counter
+
+        # (b) the wizard preview ------------------------------------------
+        def preview(env):
+            wizard = env["debiteur.dunning.wizard"].create({"date": self.today})
+            wizard.action_preview()
+            return wizard
+
+        counter, _holder = self.measure(
+            "(b) wizard action_preview", preview, repeat=self.args.repeat
+        )
+        self.results["b"] = counter
+
+        # (c) confirm, split --------------------------------------------------
+        def confirm(env):
+            Engine = env[engine]
+            company = env.company
+            out = {}
+            with QueryCounter(shapes=self.args.shapes) as total:
+                Engine._lock_company(company)
+                run = env["debiteur.run"].create(
+                    {"date": self.today, "company_id": company.id, "trigger": "wizard"}
+                )
+                with QueryCounter() as c_prop:
+                    props = Engine._compute_proposals(self.today, company)
+                with QueryCounter(shapes=self.args.shapes) as c_apply:
+                    comms = self.profiled(
+                        lambda env: Engine._apply(run, props, send=False)
+                    )(env)
+                    env.flush_all()
+            out.update(total=total, proposals=c_prop, apply=c_apply, comms=comms)
+            sample = comms[:SAMPLE]
+            # Warm-up: the first report render builds the asset bundles.
+            Engine._render_letters(sample[:1])
+            with QueryCounter(shapes=self.args.shapes) as c_letters:
+                Engine._render_letters(sample[1:])
+                env.flush_all()
+            out["letters"] = c_letters
+            out["letters_count"] = len(sample) - 1
+            mails = sample.filtered(lambda c: c.channel in ("email", "email_letter"))
+            with QueryCounter(shapes=self.args.shapes) as c_mail:
+                for comm in mails:
+                    Engine._queue_mail(comm)
+                env.flush_all()
+            out["mail"] = c_mail
+            out["mail_count"] = len(mails)
+            return out
+
+        holder = {}
+        self.transaction(lambda env: holder.update(confirm(env)))
+        n = max(len(holder["comms"]), 1)
+        apply = holder["apply"]
+        print(
+            f"  (c) _apply(send=False): {len(holder['comms'])} communications, "
+            f"{apply.seconds:.2f} s, {apply.count} queries "
+            f"= {apply.count / n:.1f} per debtor; "
+            f"proposals inside: {holder['proposals'].count} queries"
+        )
+        self.print_shapes(apply)
+        mail = holder["mail"]
+        print(
+            f"  (c) _queue_mail x {holder['mail_count']}: {mail.seconds:.2f} s, "
+            f"{mail.count} queries = {mail.count / max(holder['mail_count'], 1):.1f}"
+            " per debtor"
+        )
+        self.print_shapes(mail)
+        letters = holder["letters"]
+        k = holder["letters_count"]
+        batches = math.ceil(k / self.letter_batch_size())
+        print(
+            f"  (d) _render_letters x {k}: {letters.seconds:.2f} s "
+            f"({batches} wkhtmltopdf calls), {letters.count} queries"
+        )
+        self.print_shapes(letters)
+        self.results.update(
+            c=holder["total"],
+            apply=apply,
+            comms=len(holder["comms"]),
+            mail=mail,
+            mail_count=holder["mail_count"],
+            letters=letters,
+            letters_count=k,
+        )
+
+    def letter_batch_size(self):
+        from odoo.addons.debiteur_dunning.models import debiteur_engine
+
+        return debiteur_engine.LETTER_BATCH_SIZE
+
+    # ------------------------------------------------------------------
+    def table(self):
+        r = self.results
+        n = max(r["comms"], 1)
+        letters_per_100 = r["letters"].seconds / max(r["letters_count"], 1) * 100
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rows = [
+            ("debtors", r["debtors"]),
+            ("invoices (posted)", r["invoices"]),
+            ("overdue invoices (open)", r["overdue"]),
+            (
+                "proposals (selectable / invoices)",
+                f"{r['proposals']} ({r['selectable']} / {r['proposal_invoices']})",
+            ),
+            ("preview engine: s / queries", f"{r['a'].seconds:.2f} / {r['a'].count}"),
+            ("preview wizard: s / queries", f"{r['b'].seconds:.2f} / {r['b'].count}"),
+            (
+                "confirm _apply: s / queries per debtor",
+                f"{r['apply'].seconds:.2f} / {r['apply'].count / n:.1f} ({n} debtors)",
+            ),
+            (
+                "confirm whole (lock+run+proposals+apply): s / queries",
+                f"{r['c'].seconds:.2f} / {r['c'].count}",
+            ),
+            (
+                "mail queue: s / queries per debtor",
+                (
+                    f"{r['mail'].seconds / max(r['mail_count'], 1):.3f} / "
+                    f"{r['mail'].count / max(r['mail_count'], 1):.1f}"
+                ),
+            ),
+            ("letters: s per 100", f"{letters_per_100:.1f}"),
+            ("peak RSS: python / wkhtmltopdf (MB)", f"{rss:.0f} / {rss_children:.0f}"),
+        ]
+        width = max(len(label) for label, _v in rows)
+        print()
+        print(f"{'figure':<{width}}  {self.args.db}")
+        for label, value in rows:
+            print(f"{label:<{width}}  {value}")
+
+
+# ----------------------------------------------------------------------
+def start_server(db, port):
+    """An Odoo HTTP server for ``db`` so that wkhtmltopdf can load the assets."""
+    cmd = [sys.executable, "-m", "odoo", *benchlib.odoo_args(db)]
+    cmd += [f"--http-port={port}", f"--db-filter=^{db}$", "--http-interface=127.0.0.1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit(f"the Odoo server on port {port} did not start")
+
+
+def main():
+    args = parse_args()
+    benchlib.check_db_name(args.db)
+    benchlib.setup_odoo(args.db)
+    bench = Bench(args)
+    server = None
+    if args.port:
+        server = start_server(args.db, args.port)
+        bench.report_url = f"http://127.0.0.1:{args.port}"
+    try:
+        bench.run()
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    bench.table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Helpers shared by the benchmark scripts: Odoo set-up, databases, SQL counting.
+
+Not a test module (see conftest.py). The scripts import it from their own folder.
+"""
+
+import collections
+import contextlib
+import os
+import re
+import subprocess
+import threading
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA_DIR = os.environ.get("DD_BENCH_DATA", "/tmp/dd_bench_data")
+DB_PREFIX = "dd_bench_"
+MODULE = "debiteur_dunning"
+
+
+def addons_path():
+    """Odoo's own addons folders (found from the installed package) + this repo."""
+    import odoo
+
+    package = os.path.dirname(os.path.abspath(odoo.__file__))
+    dirs = [os.path.join(package, "addons"), os.path.join(package, os.pardir, "addons")]
+    found = [os.path.realpath(d) for d in dirs if os.path.isdir(d)]
+    return ",".join(found + [REPO_ROOT])
+
+
+def check_db_name(db):
+    if not db.startswith(DB_PREFIX):
+        raise SystemExit(
+            f"refusing database {db!r}: its name must start with {DB_PREFIX}"
+        )
+
+
+def odoo_args(db):
+    return [
+        f"--addons-path={addons_path()}",
+        f"--data-dir={DATA_DIR}",
+        f"--database={db}",
+        "--log-level=warn",
+        "--without-demo=all",
+        "--max-cron-threads=0",
+    ]
+
+
+def setup_odoo(db):
+    """Configure Odoo in this process (no server) for database ``db``."""
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(odoo_args(db))
+    odoo.service.server.load_server_wide_modules()
+
+
+def db_exists(db):
+    out = subprocess.run(
+        ["psql", "-X", "-d", "postgres", "-Atqc", "SELECT datname FROM pg_database"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return db in out
+
+
+def psql(db, sql):
+    """Run ``sql`` on ``db`` with psql (autocommit: VACUUM needs it)."""
+    subprocess.run(["psql", "-X", "-q", "-d", db, "-c", sql], check=True)
+
+
+def registry(db):
+    from odoo.modules.registry import Registry
+
+    return Registry(db)
+
+
+# ----------------------------------------------------------------------
+# Counting SQL queries
+# ----------------------------------------------------------------------
+_NUMBERS = re.compile(r"\b\d+\b")
+_SPACES = re.compile(r"\s+")
+
+
+class QueryCounter:
+    """Counts the SQL queries this thread runs, on every cursor, by shape.
+
+    Odoo's cursor increments ``threading.current_thread().query_count`` on
+    every ``execute``; that is the count. With ``shapes=True`` it also patches
+    ``Cursor.execute`` to group the queries by their text with numbers
+    removed, so a per-record query (N+1) shows as one shape run N times.
+    """
+
+    def __init__(self, shapes=False):
+        self.shapes = shapes
+        self.count = 0
+        self.seconds = 0.0
+        self.by_shape = collections.Counter()
+
+    def __enter__(self):
+        from odoo import sql_db
+
+        thread = threading.current_thread()
+        self._start = getattr(thread, "query_count", 0)
+        thread.query_count = self._start
+        if self.shapes:
+            original = self._original = sql_db.Cursor.execute
+            counter = self.by_shape
+
+            def execute(cursor, query, params=None, log_exceptions=True):
+                text = query.code if hasattr(query, "code") else str(query)
+                shape = _NUMBERS.sub("N", _SPACES.sub(" ", text).strip())
+                counter[shape[:160]] += 1
+                return original(cursor, query, params, log_exceptions)
+
+            sql_db.Cursor.execute = execute
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        from odoo import sql_db
+
+        self.seconds = time.perf_counter() - self._t0
+        self.count = threading.current_thread().query_count - self._start
+        if self.shapes:
+            sql_db.Cursor.execute = self._original
+        return False
+
+    def top(self, n=8):
+        return self.by_shape.most_common(n)
+
+
+@contextlib.contextmanager
+def timer():
+    """``with timer() as t: ...`` then ``t()`` gives the elapsed seconds."""
+    start = time.perf_counter()
+    end = []
+    yield lambda: (end[0] if end else time.perf_counter()) - start
+    end.append(time.perf_counter())
