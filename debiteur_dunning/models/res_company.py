@@ -87,6 +87,13 @@ DEFAULT_LEVELS = [
 ]
 
 
+LEVEL_TEXT_FIELDS = (
+    ("name", "name"),
+    ("letter_intro", "intro"),
+    ("letter_closing", "closing"),
+)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -116,7 +123,6 @@ class ResCompany(models.Model):
     def _debiteur_ensure_default_policies(self):
         """Create the ready-made policies for companies that have none yet."""
         Policy = self.env["debiteur.policy"].sudo().with_context(active_test=False)
-        langs = [code for code, _name in self.env["res.lang"].get_installed()]
         for company in self:
             if Policy.search_count([("company_id", "=", company.id)], limit=1):
                 continue
@@ -150,23 +156,40 @@ class ResCompany(models.Model):
                         "level_ids": levels,
                     }
                 )
-                self._debiteur_translate_defaults(policy, spec, langs)
                 company.sudo()[f"debiteur_policy_{spec['key']}_id"] = policy
+        installed = [code for code, _name in self.env["res.lang"].get_installed()]
+        self._debiteur_translate_default_texts(installed)
 
-    def _debiteur_translate_defaults(self, policy, spec, langs):
+    def _debiteur_translate_default_texts(self, langs):
+        """Translate the ready-made policy texts into ``langs``.
+
+        Only texts still equal to the shipped English text are touched, so what
+        a user rewrote is never overwritten. Called at creation and whenever a
+        language is loaded for this module.
+        """
+        langs = [lang for lang in langs if lang != "en_US"]
+        if not langs:
+            return
+        policies = (
+            self.env["debiteur.policy"]
+            .sudo()
+            .with_context(active_test=False, lang="en_US")
+            .search([("company_id", "in", self.ids)])
+        )
+        policy_texts = {spec["name"]._source: spec["name"] for spec in DEFAULT_POLICIES}
+        level_texts = {}
+        for lvl in DEFAULT_LEVELS:
+            for fname, key in LEVEL_TEXT_FIELDS:
+                level_texts[(fname, lvl[key]._source)] = lvl[key]
         for lang in langs:
-            if lang == "en_US":
-                continue
             env = self.env(context=dict(self.env.context, lang=lang))
-            policy.update_field_translations(
-                "name", {lang: env._(spec["name"])}
-            )
-            for level, lvl in zip(policy._sorted_levels(), DEFAULT_LEVELS, strict=True):
-                for fname, key in (
-                    ("name", "name"),
-                    ("letter_intro", "intro"),
-                    ("letter_closing", "closing"),
-                ):
-                    level.update_field_translations(
-                        fname, {lang: env._(lvl[key])}
+            for policy in policies:
+                if policy.name in policy_texts:
+                    policy.update_field_translations(
+                        "name", {lang: env._(policy_texts[policy.name])}
                     )
+            for level in policies.level_ids:
+                for fname, _key in LEVEL_TEXT_FIELDS:
+                    lazy = level_texts.get((fname, level[fname] or ""))
+                    if lazy:
+                        level.update_field_translations(fname, {lang: env._(lazy)})
