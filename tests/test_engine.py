@@ -282,3 +282,34 @@ class TestPreview(DebiteurCommon):
         self.assertEqual(sum(len(p.invoices) for p in proposals), 42)
         self.assertEqual(large, small)
         self.assertLessEqual(large, 12)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestFormalNotice(DebiteurCommon):
+    def test_deadline_stored_and_next_level_waits(self):
+        self.level4.channel = "letter"
+        # A fifth level right after the notice: it must wait for the term.
+        level5 = self.env["debiteur.level"].create(
+            {
+                "policy_id": self.policy.id,
+                "sequence": 50,
+                "name": "Collection",
+                "delay_days": 50,
+                "channel": "email",
+            }
+        )
+        invoice = self.create_invoice(self.debtor, 100.0, self.d(-49))
+        for step in range(4):
+            self.run_dunning(self.d(7 * step))
+        self.assertEqual(invoice.debiteur_level_id, self.level4)
+        notice = self.comms(self.debtor)[-1]
+        self.assertEqual(notice.level_id, self.level4)
+        # Sent by post on day 21: received day 23, term ends 14 days later.
+        self.assertEqual(notice.legal_deadline, self.d(21 + 2 + 14))
+        self.assertFalse(self.run_dunning(self.d(37)))
+        self.run_dunning(self.d(38))
+        self.assertEqual(invoice.debiteur_level_id, level5)
+
+    def test_ordinary_reminder_has_no_deadline(self):
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.assertFalse(self.run_dunning(TODAY).communication_ids.legal_deadline)

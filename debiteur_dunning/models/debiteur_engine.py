@@ -17,6 +17,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
+from ..legal import legal_notice_deadline
+
 _logger = logging.getLogger(__name__)
 
 # First key of the PostgreSQL advisory lock taken while a run applies (the second
@@ -141,6 +143,7 @@ class DebiteurEngine(models.AbstractModel):
         recipients = self._invoice_addresses(partners)
         last_dates = self._last_reminder_dates(company, partners)
         pending = self._pending_moves(moves)
+        waiting = self._moves_in_legal_term(moves, date)
         credits_by_partner = self._open_credits(company, partners)
 
         by_partner = defaultdict(list)
@@ -166,6 +169,7 @@ class DebiteurEngine(models.AbstractModel):
                 recipients.get(partner.id, partner),
                 last_dates.get(partner.id),
                 pending,
+                waiting,
             )
             if proposal:
                 proposals.append(proposal)
@@ -183,6 +187,7 @@ class DebiteurEngine(models.AbstractModel):
         recipient,
         last_date,
         pending,
+        waiting,
     ):
         level_index = {lvl.id: i for i, lvl in enumerate(levels)}
         delays = [lvl.delay_days for lvl in levels]
@@ -200,6 +205,9 @@ class DebiteurEngine(models.AbstractModel):
                 if days >= delay:
                     reached = i
             target = min(current + 1, reached) if reached > current else None
+            if move.id in waiting:
+                # The term of the formal notice runs: nothing further until it ends.
+                target = None
             new_index = target if target is not None else current
             invoices.append(
                 InvoiceProposal(
@@ -312,6 +320,19 @@ class DebiteurEngine(models.AbstractModel):
         )
         return set(lines.move_id.ids)
 
+    def _moves_in_legal_term(self, moves, date):
+        """Invoices whose formal notice's payment term has not ended on ``date``."""
+        lines = self.env["debiteur.communication.line"].search_fetch(
+            [
+                ("move_id", "in", moves.ids),
+                ("escalated", "=", True),
+                ("state", "in", ("queued", "sent", "printed")),
+                ("communication_id.legal_deadline", ">=", date),
+            ],
+            ["move_id"],
+        )
+        return set(lines.move_id.ids)
+
     def _open_credits(self, company, partners):
         """Unreconciled credits (credit notes, payments) per debtor."""
         lines = self.env["account.move.line"].search_fetch(
@@ -400,10 +421,9 @@ class DebiteurEngine(models.AbstractModel):
                         )
                     )
                     return Comm
-                vals = self._communication_vals(run, proposal)
                 if proposal.partner_id in channel_overrides:
-                    vals["channel"] = channel_overrides[proposal.partner_id]
-                comm = Comm.create(vals)
+                    proposal.channel = channel_overrides[proposal.partner_id]
+                comm = Comm.create(self._communication_vals(run, proposal))
                 self.env.flush_all()
                 return comm
         except (
@@ -482,7 +502,12 @@ class DebiteurEngine(models.AbstractModel):
                     }
                 )
             )
+        level = self.env["debiteur.level"].browse(proposal.level_id)
+        policy = self.env["debiteur.policy"].browse(proposal.policy_id)
         return {
+            "legal_deadline": self._legal_deadline(
+                run.date, level, policy, proposal.channel
+            ),
             "company_id": run.company_id.id,
             "run_id": run.id,
             "partner_id": proposal.partner_id,
@@ -497,6 +522,21 @@ class DebiteurEngine(models.AbstractModel):
             "warning": "\n".join(proposal.warnings) or False,
             "line_ids": line_cmds,
         }
+
+    @api.model
+    def _legal_deadline(self, sent, level, policy, channel):
+        """Last day of the payment term a formal notice states (LEGAL.md).
+
+        A letter counts as post; e-mail and letter together take the later
+        (postal) term. Belgian public holidays are not known here, so the
+        Belgian term counts weekends only (see ``legal.deadlines``).
+        """
+        if not level.is_legal_notice or channel == "phone":
+            return False
+        country = "BE" if policy.jurisdiction == "be" else "NL"
+        return legal_notice_deadline(
+            sent, "email" if channel == "email" else "post", country
+        )
 
     # ------------------------------------------------------------------
     # Sending
