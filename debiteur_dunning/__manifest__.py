@@ -20,6 +20,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/debiteur_interest_rate_data.xml",
         "wizard/debiteur_dunning_wizard_views.xml",
         "wizard/debiteur_communication_cancel_wizard_views.xml",
         "wizard/debiteur_block_wizard_views.xml",
@@ -29,6 +30,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/debiteur_interest_rate_views.xml",
         "views/debiteur_menus.xml",
     ],
     "demo": [

@@ -4,6 +4,8 @@ from . import debiteur_run
 from . import debiteur_communication
 from . import debiteur_communication_line
 from . import debiteur_engine
+from . import debiteur_interest_rate
+from . import debiteur_legal
 from . import account_move
 from . import res_partner
 from . import res_company

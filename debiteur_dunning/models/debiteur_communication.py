@@ -298,10 +298,11 @@ class DebiteurCommunication(models.Model):
         if not to_cancel:
             return True
         self._check_no_later_reminder(to_cancel)
-        queued_mails = to_cancel.mail_id.filtered(
+        # Reminders are readable by dunning users; their outgoing mails only by
+        # administrators: cancelling the reminder cancels its unsent mail.
+        to_cancel.mail_id.sudo().filtered(
             lambda m: m.state in ("outgoing", "exception")
-        )
-        queued_mails.sudo().cancel()
+        ).cancel()
         to_cancel.write(
             {
                 "state": "cancelled",

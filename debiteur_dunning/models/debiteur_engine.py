@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import psycopg2.errors
+from PyPDF2.errors import PdfReadError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -27,6 +28,9 @@ ADVISORY_LOCK_KEY = 0x64756E6E
 LETTER_BATCH_SIZE = 16
 CRON_BATCH_SIZE = 100
 CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
+# Set to False, once per process, when the installed wkhtmltopdf cannot render
+# several documents in one call.
+_letter_batching = {"works": True}
 
 
 @dataclass
@@ -562,9 +566,27 @@ class DebiteurEngine(models.AbstractModel):
         """Render letters in batches: one wkhtmltopdf call per batch."""
         Report = self.env["ir.actions.report"]
         report_ref = "debiteur_dunning.action_report_debiteur_letter"
-        for batch_ids in split_every(LETTER_BATCH_SIZE, comms.ids):
+        batch_size = LETTER_BATCH_SIZE if _letter_batching["works"] else 1
+        for batch_ids in split_every(batch_size, comms.ids):
             batch = comms.browse(batch_ids)
-            result, kind = Report._pre_render_qweb_pdf(report_ref, res_ids=batch.ids)
+            try:
+                result, kind = Report._pre_render_qweb_pdf(
+                    report_ref, res_ids=batch.ids
+                )
+            except (PdfReadError, UserError) as exc:
+                if len(batch) == 1:
+                    raise
+                # wkhtmltopdf builds without Odoo's patched Qt (Debian's) cannot
+                # render several documents in one call: go one by one from now on.
+                _logger.warning(
+                    "Rendering %s letters in one wkhtmltopdf call failed (%s); "
+                    "rendering them one by one.",
+                    len(batch),
+                    exc,
+                )
+                _letter_batching["works"] = False
+                self._render_letters(batch)
+                continue
             if kind == "pdf":
                 for comm in batch:
                     stream = result[comm.id]["stream"]
@@ -642,6 +664,7 @@ class DebiteurEngine(models.AbstractModel):
     def _run(self, date, company, trigger, partner_ids=None, policies=None,
              channel_overrides=None):
         """Propose and apply in one go (wizard confirm, manual send)."""
+        self = self.with_company(company)
         self._lock_company(company)
         run = self.env["debiteur.run"].create(
             {"date": date, "company_id": company.id, "trigger": trigger}

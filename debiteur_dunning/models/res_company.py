@@ -190,6 +190,27 @@ class ResCompany(models.Model):
                     )
             for level in policies.level_ids:
                 for fname, _key in LEVEL_TEXT_FIELDS:
-                    lazy = level_texts.get((fname, level[fname] or ""))
+                    source = level[fname] or ""
+                    lazy = level_texts.get((fname, source))
                     if lazy:
-                        level.update_field_translations(fname, {lang: env._(lazy)})
+                        level.update_field_translations(
+                            fname, {lang: self._debiteur_translation(
+                                level._fields[fname], source, env._(lazy)
+                            )}
+                        )
+
+    @staticmethod
+    def _debiteur_translation(field, source, translated):
+        """The value ``update_field_translations`` expects for ``field``.
+
+        Plain translated fields take the whole text; html fields are translated
+        term by term (paragraph by paragraph), so map each source term to its
+        translation.
+        """
+        if not callable(field.translate):
+            return translated
+        source_terms = field.get_trans_terms(source)
+        translated_terms = field.get_trans_terms(translated)
+        if len(source_terms) != len(translated_terms):
+            return {}
+        return dict(zip(source_terms, translated_terms, strict=True))

@@ -1,0 +1,454 @@
+"""The bridge between the ORM and the pure legal rules of ``legal/``.
+
+``legal/`` knows the law and nothing of Odoo; this model reads what the law
+needs from the database (invoices, policies, rate tables, reminders sent) in a
+fixed number of queries, calls the pure functions, and turns their errors into
+messages a user can act on. Amounts go in and out as ``Decimal``.
+"""
+
+import re
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as eu_vat
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..legal import (
+    allocate_payment,
+    be_consumer_damages,
+    prescription_date,
+    statutory_interest,
+    wik_collection_costs,
+)
+
+ONE_DAY = timedelta(days=1)
+# Reminders that interrupt prescription: written (not a phone call) and gone.
+WRITTEN_STATES = ("sent", "printed")
+# Belgium, B2B: fixed compensation per invoice (wet 2 augustus 2002, art. 6).
+BE_BUSINESS_COMPENSATION = Decimal("40.00")
+# Belgium, consumers: a later reminder costs at most 7.50 plus postage (XIX.4 WER).
+BE_CONSUMER_REMINDER_FEE = Decimal("7.50")
+# A contractual rate is one rate for all time.
+CONTRACTUAL_FROM = date(1900, 1, 1)
+ADDRESS_FIELDS = ("street", "zip", "city")
+_VAT_SEPARATORS = re.compile(r"[\s.\-/]+")
+
+
+def _quantize(value, currency):
+    """``value`` rounded half up to the decimal places of ``currency``."""
+    return Decimal(value).quantize(
+        Decimal(1).scaleb(-currency.decimal_places), rounding=ROUND_HALF_UP
+    )
+
+
+def _money(value, currency):
+    """An Odoo float amount (or a Decimal) as a Decimal in ``currency``."""
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value or 0.0))
+    return _quantize(value, currency)
+
+
+class DebiteurLegal(models.AbstractModel):
+    _name = "debiteur.legal"
+    _description = "Dunning Legal Rules"
+
+    # ------------------------------------------------------------------
+    # Who the debtor is, which table applies
+    # ------------------------------------------------------------------
+    @api.model
+    def _is_consumer(self, partner, policy=None):
+        """True when the debtor is a consumer (its own type; the policy's if unset)."""
+        debtor_type = partner.commercial_partner_id.debiteur_debtor_type
+        if not debtor_type and policy:
+            debtor_type = policy.debtor_type
+        return debtor_type == "consumer"
+
+    @api.model
+    def _interest_kind(self, policy, partner):
+        """The statutory rate table (``debiteur.interest.rate`` kind) for a debtor.
+
+        NL: ``nl_consumer`` (6:119 BW) or ``nl_commercial`` (6:119a BW); BE:
+        ``be_legal`` (consumers) or ``be_commercial`` (law of 2 August 2002);
+        ``False`` for another jurisdiction, which knows only contractual
+        interest.
+        """
+        consumer = self._is_consumer(partner, policy)
+        if policy.jurisdiction == "nl":
+            return "nl_consumer" if consumer else "nl_commercial"
+        if policy.jurisdiction == "be":
+            return "be_legal" if consumer else "be_commercial"
+        return False
+
+    # ------------------------------------------------------------------
+    # Interest and prescription per invoice
+    # ------------------------------------------------------------------
+    @api.model
+    def _invoice_claims(self, invoices, as_of, policy_by_partner=None):
+        """Interest, costs basis and prescription of each invoice on ``as_of``.
+
+        Returns ``{invoice id: {"interest": Decimal, "costs_basis": Decimal,
+        "prescription_date": date, "interest_start": date}}``:
+
+        - ``interest``: from ``interest_start`` (the day after the due date) to
+          ``as_of``, both included, on the open residual, in the invoice
+          currency and rounded to its decimals; by the policy's
+          ``interest_mode``: ``none`` 0, ``statutory`` the table of
+          :meth:`_interest_kind` (0 outside NL and BE), ``contractual`` the
+          policy's rate. Dutch interest capitalises yearly (art. 6:119 lid 2
+          BW); Belgian interest does not (no anatocism without a court claim
+          or an agreement). 0 when ``as_of`` is not after the due date.
+        - ``costs_basis``: the open principal in the company currency.
+        - ``prescription_date``: last day to enforce the claim: 5 years after
+          the due date, 2 years for a consumer debtor (consumer sale), restarted
+          by every written reminder sent before it ran out.
+
+        ``policy_by_partner`` maps commercial partner id to policy; by default
+        the engine's choice (the partner's policy or the company default).
+        Invoices without a policy get no interest. The number of queries does
+        not depend on the number of invoices. Raises UserError when a rate
+        table is empty or does not reach back to an interest start.
+        """
+        as_of = fields.Date.to_date(as_of)
+        if not invoices:
+            return {}
+        invoices.fetch(
+            [
+                "name",
+                "company_id",
+                "commercial_partner_id",
+                "currency_id",
+                "invoice_date_due",
+                "amount_residual",
+                "amount_residual_signed",
+            ]
+        )
+        partners = invoices.commercial_partner_id
+        partners.fetch(["debiteur_debtor_type"])
+        (invoices.currency_id | invoices.company_id.currency_id).fetch(
+            ["decimal_places"]
+        )
+        if policy_by_partner is None:
+            by_company = self._policies_of(invoices)
+        else:
+            by_company = {
+                (move.company_id.id, move.commercial_partner_id.id): policy
+                for move in invoices
+                if (policy := policy_by_partner.get(move.commercial_partner_id.id))
+            }
+        policies = self.env["debiteur.policy"].union(*by_company.values())
+        policies.fetch(
+            ["jurisdiction", "debtor_type", "interest_mode", "interest_rate"]
+        )
+        reminders = self._written_reminder_dates(invoices)
+
+        tables = {}
+        result = {}
+        for move in invoices:
+            partner = move.commercial_partner_id
+            policy = by_company.get((move.company_id.id, partner.id))
+            consumer = self._is_consumer(partner, policy)
+            due = move.invoice_date_due
+            start = due + ONE_DAY
+            currency = move.currency_id
+            residual = max(_money(move.amount_residual, currency), Decimal(0))
+            interest = _quantize(0, currency)
+            if policy and residual and as_of >= start:
+                rates = self._interest_table(policy, partner, tables)
+                if rates:
+                    interest = self._interest(
+                        move, residual, start, as_of, rates, policy
+                    )
+            company_currency = move.company_id.currency_id
+            result[move.id] = {
+                "interest": interest,
+                "costs_basis": max(
+                    _money(move.amount_residual_signed, company_currency),
+                    _quantize(0, company_currency),
+                ),
+                "prescription_date": self._prescription(
+                    due, reminders.get(move.id, ()), consumer
+                ),
+                "interest_start": start,
+            }
+        return result
+
+    @api.model
+    def _policies_of(self, invoices):
+        """The engine's policy per (company id, commercial partner id)."""
+        engine = self.env["debiteur.engine"]
+        result = {}
+        for company in invoices.company_id:
+            partners = (
+                invoices.filtered(lambda m, c=company: m.company_id == c)
+                .commercial_partner_id.with_company(company)
+                .with_context(active_test=False)
+            )
+            partners.fetch(["debiteur_policy_id", "debiteur_debtor_type"])
+            for partner_id, policy in engine._policy_by_partner(
+                company, partners
+            ).items():
+                result[company.id, partner_id] = policy
+        return result
+
+    @api.model
+    def _interest_table(self, policy, partner, tables):
+        """The rate table for ``policy`` and ``partner``, memoised in ``tables``."""
+        if policy.interest_mode == "statutory":
+            key = self._interest_kind(policy, partner)
+            if not key:
+                return None
+            if key not in tables:
+                tables[key] = self.env["debiteur.interest.rate"]._rates_for(key)
+        elif policy.interest_mode == "contractual":
+            key = ("contractual", policy.interest_rate)
+            if key not in tables:
+                tables[key] = [(CONTRACTUAL_FROM, Decimal(str(policy.interest_rate)))]
+        else:
+            return None
+        return tables[key]
+
+    @api.model
+    def _interest(self, move, residual, start, as_of, rates, policy):
+        try:
+            amount = statutory_interest(
+                residual, start, as_of, rates, compound=policy.jurisdiction == "nl"
+            )
+        except ValueError:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s earns interest from %(start)s, but the "
+                    "interest rates of policy %(policy)s only start on %(first)s. "
+                    "Add the older rates under Accounting > Configuration > "
+                    "Interest Rates.",
+                    invoice=move.name,
+                    start=start,
+                    policy=policy.display_name,
+                    first=rates[0][0],
+                )
+            ) from None
+        return _quantize(amount, move.currency_id)
+
+    @api.model
+    def _written_reminder_dates(self, invoices):
+        """Send dates of the written reminders that listed each invoice."""
+        groups = self.env["debiteur.communication.line"]._read_group(
+            [
+                ("move_id", "in", invoices.ids),
+                ("state", "in", WRITTEN_STATES),
+                ("communication_id.channel", "!=", "phone"),
+                ("communication_id.sent_date", "!=", False),
+            ],
+            ["move_id"],
+            ["communication_id:recordset"],
+        )
+        comms = self.env["debiteur.communication"].union(*(c for _m, c in groups))
+        comms.fetch(["sent_date"])
+        return {
+            move.id: sorted(set(comm_records.mapped("sent_date")))
+            for move, comm_records in groups
+        }
+
+    @api.model
+    def _prescription(self, due, reminder_dates, consumer):
+        """Prescription date: each reminder before it runs out starts a new term."""
+        reference = due
+        for sent in reminder_dates:
+            if reference < sent <= prescription_date(reference, consumer):
+                reference = sent
+        return prescription_date(reference, consumer)
+
+    # ------------------------------------------------------------------
+    # Collection costs
+    # ------------------------------------------------------------------
+    @api.model
+    def _debtor_costs(
+        self,
+        partner,
+        policy,
+        principal,
+        level,
+        as_of,
+        legal_deadline=None,
+        invoice_count=1,
+        level_index=0,
+    ):
+        """Collection costs the law allows on ``as_of``, with a short explanation.
+
+        ``principal`` is the debtor's open principal (company currency, Decimal
+        or float); ``level`` the level of the reminder (its ``fee_amount`` in
+        ``fixed`` mode); ``legal_deadline`` the last day of the term the law
+        requires before costs (NL consumer: the 14-day letter; BE consumer: the
+        waiting period after the first reminder), costs being due from the
+        day after; ``invoice_count`` the number of open invoices (BE business:
+        40.00 each); ``level_index`` the 0-based position of the level in the
+        policy (BE consumer: the first reminder, index 0, is free).
+
+        Returns ``(Decimal amount in the company currency, str explanation)``.
+        Whether this level charges costs at all (``level.charge_costs``) is the
+        caller's decision. The statutory amounts are euros: the company
+        currency is assumed to be EUR.
+        """
+        _ = self.env._
+        currency = policy.company_id.currency_id
+        principal = _money(principal, currency)
+        zero = _quantize(0, currency)
+        as_of = fields.Date.to_date(as_of)
+        legal_deadline = fields.Date.to_date(legal_deadline)
+        deadline_passed = bool(legal_deadline) and as_of > legal_deadline
+        consumer = self._is_consumer(partner, policy)
+        jurisdiction = policy.jurisdiction
+
+        if principal <= 0:
+            return zero, _("Nothing is open: no collection costs.")
+        if policy.costs_mode == "none":
+            return zero, _("The policy charges no collection costs.")
+
+        if policy.costs_mode == "fixed":
+            if jurisdiction == "nl" and consumer:
+                return zero, _(
+                    "No fee: Dutch law allows no other fees to consumers than the "
+                    "statutory collection costs."
+                )
+            fee = _money(level.fee_amount if level else 0.0, currency)
+            if jurisdiction == "be" and consumer:
+                if level_index < 1:
+                    return zero, _("The first reminder to a consumer is free.")
+                if fee > BE_CONSUMER_REMINDER_FEE:
+                    return _quantize(BE_CONSUMER_REMINDER_FEE, currency), _(
+                        "Reminder fee, capped at %(cap)s for a consumer.",
+                        cap=currency.format(float(BE_CONSUMER_REMINDER_FEE)),
+                    )
+            if not fee:
+                return zero, _("This level charges no fee.")
+            return fee, _(
+                "Fixed fee of this level: %(amount)s.",
+                amount=currency.format(float(fee)),
+            )
+
+        # Statutory costs.
+        if jurisdiction == "nl":
+            amount = _quantize(wik_collection_costs(principal), currency)
+            if consumer:
+                if not deadline_passed:
+                    return zero, _("No costs before the 14-day term has passed.")
+                return amount, _(
+                    "Statutory collection costs (WIK) on %(principal)s, the "
+                    "14-day term having ended on %(deadline)s.",
+                    principal=currency.format(float(principal)),
+                    deadline=legal_deadline,
+                )
+            return amount, _(
+                "Statutory collection costs (WIK) on %(principal)s, at least "
+                "%(minimum)s.",
+                principal=currency.format(float(principal)),
+                minimum=currency.format(40.0),
+            )
+        if jurisdiction == "be":
+            if consumer:
+                if level_index < 1:
+                    return zero, _(
+                        "The first reminder to a consumer is free: no damages."
+                    )
+                if not deadline_passed:
+                    return zero, _(
+                        "No damages before the 14-day waiting period after the "
+                        "first reminder has passed."
+                    )
+                amount = _quantize(be_consumer_damages(principal), currency)
+                return amount, _(
+                    "Damages at the legal maximum for a balance of %(balance)s "
+                    "(Book XIX Code of Economic Law).",
+                    balance=currency.format(float(principal)),
+                )
+            count = max(int(invoice_count or 0), 1)
+            amount = _quantize(BE_BUSINESS_COMPENSATION * count, currency)
+            return amount, _(
+                "Fixed compensation of %(each)s per invoice for %(count)s "
+                "invoice(s) (law of 2 August 2002).",
+                each=currency.format(float(BE_BUSINESS_COMPENSATION)),
+                count=count,
+            )
+        return zero, _(
+            "No statutory collection costs outside the Netherlands and Belgium."
+        )
+
+    # ------------------------------------------------------------------
+    # Payments
+    # ------------------------------------------------------------------
+    @api.model
+    def _allocate_payments(self, amount, costs, interest, principal):
+        """Split a payment over costs, then interest, then principal (6:44 BW).
+
+        Takes Decimals or Odoo floats; returns ``{"costs", "interest",
+        "principal", "excess"}`` as Decimals that add up to ``amount``.
+        """
+        values = [
+            value if isinstance(value, Decimal) else Decimal(str(value or 0.0))
+            for value in (amount, costs, interest, principal)
+        ]
+        parts = allocate_payment(*values)
+        return dict(
+            zip(("costs", "interest", "principal", "excess"), parts, strict=True)
+        )
+
+    # ------------------------------------------------------------------
+    # Debtor master data
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_debtor_data(self, partners):
+        """Problems with the debtors' data: ``{partner id: [warning, ...]}``.
+
+        VAT number (EU format and check digits, offline: python-stdnum, only
+        when a number is set and it is an EU one), the IBAN of each bank
+        account, and the street, zip and city a letter needs. Every partner
+        gets a key, with an empty list when all is well.
+        """
+        _ = self.env._
+        partners.fetch(["vat", "street", "zip", "city", "country_id", "bank_ids"])
+        partners.country_id.fetch(["code"])
+        partners.bank_ids.fetch(["acc_number"])
+        labels = self.env["res.partner"].fields_get(list(ADDRESS_FIELDS), ["string"])
+        result = {}
+        for partner in partners:
+            warnings = []
+            if partner.vat and not self._vat_is_valid(
+                partner.vat, partner.country_id.code
+            ):
+                warnings.append(_("VAT number %(vat)s is not valid.", vat=partner.vat))
+            for bank in partner.bank_ids:
+                if not stdnum_iban.is_valid(bank.acc_number or ""):
+                    warnings.append(
+                        _(
+                            "Bank account %(account)s is not a valid IBAN.",
+                            account=bank.acc_number,
+                        )
+                    )
+            missing = [labels[f]["string"] for f in ADDRESS_FIELDS if not partner[f]]
+            if missing:
+                warnings.append(
+                    _(
+                        "The address is incomplete for a letter: %(missing)s missing.",
+                        missing=", ".join(missing),
+                    )
+                )
+            result[partner.id] = warnings
+        return result
+
+    @api.model
+    def _vat_is_valid(self, vat, country_code):
+        """EU VAT check (True for numbers that are not EU VAT numbers)."""
+        number = _VAT_SEPARATORS.sub("", vat).upper()
+        prefix = number[:2]
+        if prefix.isalpha():
+            member = "gr" if prefix == "EL" else prefix.lower()
+            if member not in eu_vat.MEMBER_STATES:
+                return True
+        else:
+            member = (country_code or "").lower()
+            if member not in eu_vat.MEMBER_STATES:
+                return True
+            number = ("EL" if member == "gr" else member.upper()) + number
+        return eu_vat.is_valid(number)
