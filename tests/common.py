@@ -36,8 +36,12 @@ class DebiteurCommon(AccountTestInvoicingCommon):
             {
                 "bank_ids": [Command.create({"acc_number": "NL91ABNA0417164300"})],
                 "email": "billing@company.example",
+                "street": "Keizersgracht 1",
+                "zip": "1015 CJ",
+                "city": "Amsterdam",
             }
         )
+        cls.company.company_registry = "12345678"
         cls.debtor = cls.env["res.partner"].create(
             {
                 "name": "Bakkerij De Vries BV",
@@ -115,9 +119,7 @@ class DebiteurCommon(AccountTestInvoicingCommon):
 
     def preview(self, run_date, partners=None, company=None):
         wizard = Form(
-            self.env["debiteur.dunning.wizard"].with_company(
-                company or self.company
-            )
+            self.env["debiteur.dunning.wizard"].with_company(company or self.company)
         )
         wizard.date = run_date
         if company:

@@ -12,3 +12,4 @@ from . import res_company
 from . import res_config_settings
 from . import mail_mail
 from . import ir_module_module
+from . import debiteur_demo

@@ -121,6 +121,29 @@ class DebiteurCommunication(models.Model):
         readonly=True,
         help="Open invoices minus open credits, company currency.",
     )
+    interest_amount = fields.Monetary(
+        string="Interest",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Interest on the listed invoices up to the letter date.",
+    )
+    costs_amount = fields.Monetary(
+        string="Collection Costs",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="The collection costs stated in the letter.",
+    )
+    costs_due = fields.Boolean(
+        readonly=True,
+        help="Set when the costs are due at the letter date; otherwise the letter "
+        "announces them for when the payment term has passed.",
+    )
+    costs_note = fields.Text(string="Costs Explanation", readonly=True)
+    total_claim = fields.Monetary(
+        compute="_compute_total_claim",
+        currency_field="company_currency_id",
+        help="Balance due plus interest plus the collection costs due now.",
+    )
     payment_reference = fields.Char(readonly=True, copy=False)
     warning = fields.Text(readonly=True)
     legal_deadline = fields.Date(
@@ -150,6 +173,15 @@ class DebiteurCommunication(models.Model):
                 or comm.partner_id.lang
                 or self.env.lang
                 or "en_US"
+            )
+
+    @api.depends("amount_due", "interest_amount", "costs_amount", "costs_due")
+    def _compute_total_claim(self):
+        for comm in self:
+            comm.total_claim = (
+                comm.amount_due
+                + comm.interest_amount
+                + (comm.costs_amount if comm.costs_due else 0.0)
             )
 
     @api.depends("date", "sent_date")

@@ -10,6 +10,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import psycopg2.errors
 from PyPDF2.errors import PdfReadError
@@ -45,6 +46,7 @@ class InvoiceProposal:
     amount_total: float
     amount_residual: float
     amount_residual_company: float
+    interest: float = 0.0  # in the invoice currency
 
 
 @dataclass
@@ -71,6 +73,11 @@ class DebtorProposal:
     amount_overdue: float = 0.0
     amount_credit: float = 0.0
     amount_due: float = 0.0
+    legal_deadline: object = None
+    interest_amount: float = 0.0  # company currency
+    costs_amount: float = 0.0  # company currency
+    costs_due: bool = False  # due at the letter date, or announced for later
+    costs_note: str = ""
     warnings: list = field(default_factory=list)
     skip_reason: str | None = None  # set: shown in the preview, not sent
 
@@ -142,7 +149,18 @@ class DebiteurEngine(models.AbstractModel):
                 pid: pol for pid, pol in policy_by_partner.items() if pol.id in allowed
             }
         all_policies = self.env["debiteur.policy"].union(*policy_by_partner.values())
-        all_policies.level_ids.fetch(["sequence", "delay_days", "channel", "name"])
+        all_policies.level_ids.fetch(
+            [
+                "sequence",
+                "delay_days",
+                "channel",
+                "name",
+                "is_legal_notice",
+                "charge_interest",
+                "charge_costs",
+                "fee_amount",
+            ]
+        )
         levels_by_policy = {p.id: p._sorted_levels() for p in all_policies}
         recipients = self._invoice_addresses(partners)
         last_dates = self._last_reminder_dates(company, partners)
@@ -177,6 +195,7 @@ class DebiteurEngine(models.AbstractModel):
             )
             if proposal:
                 proposals.append(proposal)
+        self._add_legal_amounts(date, company, proposals, levels_by_policy)
         return proposals
 
     def _propose_debtor(
@@ -253,9 +272,7 @@ class DebiteurEngine(models.AbstractModel):
         _ = self.env._
         if level.channel in ("email", "email_letter") and not recipient.email:
             proposal.channel = "letter"
-            proposal.warnings.append(
-                _("No e-mail address: the reminder goes by post.")
-            )
+            proposal.warnings.append(_("No e-mail address: the reminder goes by post."))
         if currency.compare_amounts(proposal.amount_due, 0.0) <= 0:
             proposal.skip_reason = _("Credit balance: the credits cover the invoices.")
         elif currency.compare_amounts(proposal.amount_due, policy.min_amount) < 0:
@@ -267,11 +284,166 @@ class DebiteurEngine(models.AbstractModel):
             proposal.warnings.append(proposal.skip_reason)
         return proposal
 
+    def _add_legal_amounts(self, date, company, proposals, levels_by_policy):
+        """Interest, collection costs and the legal term of each proposal.
+
+        Set-based: one claims computation for all invoices concerned and one
+        data check for the debtors of formal notices, whatever their number.
+        A formal notice the law would not accept is refused with the reason.
+        """
+        if not proposals:
+            return
+        Legal = self.env["debiteur.legal"]
+        Level = self.env["debiteur.level"]
+        Policy = self.env["debiteur.policy"]
+        Partner = self.env["res.partner"]
+        currency = company.currency_id
+        for proposal in proposals:
+            proposal.legal_deadline = self._legal_deadline(
+                date,
+                Level.browse(proposal.level_id),
+                Policy.browse(proposal.policy_id),
+                proposal.channel,
+                Partner.browse(proposal.partner_id),
+            )
+        with_interest = [
+            p
+            for p in proposals
+            if Level.browse(p.level_id).charge_interest
+            and Policy.browse(p.policy_id).interest_mode != "none"
+        ]
+        if with_interest:
+            claims = self._claims(date, with_interest)
+            for proposal in with_interest:
+                total = 0.0
+                for inv in proposal.invoices:
+                    claim = claims.get(inv.move_id)
+                    if claim is None:
+                        proposal.warnings.append(claims["__error__"])
+                        break
+                    inv.interest = float(claim["interest"])
+                    if inv.amount_residual:
+                        total += (
+                            inv.interest
+                            * inv.amount_residual_company
+                            / inv.amount_residual
+                        )
+                proposal.interest_amount = currency.round(total)
+        notices = [p for p in proposals if Level.browse(p.level_id).is_legal_notice]
+        data_warnings = Legal._check_debtor_data(
+            Partner.browse({p.partner_id for p in notices})
+        )
+        for proposal in proposals:
+            level = Level.browse(proposal.level_id)
+            policy = Policy.browse(proposal.policy_id)
+            partner = Partner.browse(proposal.partner_id)
+            if level.charge_costs:
+                self._add_costs(
+                    date, proposal, level, policy, partner, levels_by_policy
+                )
+            proposal.warnings.extend(data_warnings.get(proposal.partner_id, []))
+            if level.is_legal_notice and not proposal.skip_reason:
+                problem = self._legal_notice_problem(company, proposal, policy, partner)
+                if problem:
+                    proposal.skip_reason = problem
+                    proposal.warnings.append(problem)
+
+    def _claims(self, date, proposals):
+        """Claims of the invoices of ``proposals``; per debtor when one fails."""
+        Legal = self.env["debiteur.legal"]
+        Policy = self.env["debiteur.policy"]
+        moves = self.env["account.move"].browse(
+            [i.move_id for p in proposals for i in p.invoices]
+        )
+        policy_by_partner = {
+            p.partner_id: Policy.browse(p.policy_id) for p in proposals
+        }
+        try:
+            return Legal._invoice_claims(moves, date, policy_by_partner)
+        except UserError:
+            claims = {}
+            for proposal in proposals:
+                debtor_moves = moves.browse([i.move_id for i in proposal.invoices])
+                try:
+                    claims.update(
+                        Legal._invoice_claims(debtor_moves, date, policy_by_partner)
+                    )
+                except UserError as exc:
+                    # No interest is stated rather than a wrong amount.
+                    claims["__error__"] = exc.args[0]
+            return claims
+
+    def _add_costs(self, date, proposal, level, policy, partner, levels_by_policy):
+        """The collection costs the letter states: due now, or due after the term."""
+        Legal = self.env["debiteur.legal"]
+        level_index = list(levels_by_policy[policy.id].ids).index(level.id)
+        deadline = proposal.legal_deadline
+        as_of = date
+        if deadline and date <= deadline:
+            # The letter announces what will be due once the term has passed;
+            # a Belgian consumer's free first reminder announces the damages
+            # of the reminders that may follow it.
+            as_of = deadline + timedelta(days=1)
+            level_index = max(level_index, 1)
+        amount, note = Legal._debtor_costs(
+            partner,
+            policy,
+            max(proposal.amount_due, 0.0),
+            level,
+            as_of,
+            legal_deadline=deadline,
+            invoice_count=len(proposal.invoices),
+            level_index=level_index,
+        )
+        proposal.costs_amount = float(amount)
+        proposal.costs_due = as_of == date and bool(amount)
+        proposal.costs_note = note
+
+    def _legal_notice_problem(self, company, proposal, policy, partner):
+        """Why a formal notice would not stand, or False (LEGAL.md, NL consumers).
+
+        The 14-day letter must state the term, the date it ends, the exact
+        costs, and who the creditor is; without them, no costs can be claimed.
+        """
+        _ = self.env._
+        missing = []
+        if not proposal.legal_deadline:
+            missing.append(_("the end date of the payment term"))
+        consumer = self.env["debiteur.legal"]._is_consumer(partner, policy)
+        if (
+            consumer
+            and policy.jurisdiction == "nl"
+            and policy.costs_mode == "statutory"
+            and not proposal.costs_amount
+        ):
+            missing.append(_("the amount of the collection costs"))
+        if not company.name or not (company.street and company.city):
+            missing.append(_("the creditor's name and address"))
+        if not (company.company_registry or company.vat):
+            missing.append(_("the creditor's Chamber of Commerce or VAT number"))
+        if not missing:
+            return False
+        return _(
+            "The formal notice cannot be sent: it lacks %(missing)s.",
+            missing=", ".join(missing),
+        )
+
     def _policy_by_partner(self, company, partners):
         business = company.debiteur_policy_business_id
         consumer = company.debiteur_policy_consumer_id
         (business | consumer | partners.debiteur_policy_id).fetch(
-            ["active", "company_id", "min_amount", "min_days_between", "auto_send"]
+            [
+                "active",
+                "company_id",
+                "min_amount",
+                "min_days_between",
+                "auto_send",
+                "jurisdiction",
+                "debtor_type",
+                "interest_mode",
+                "interest_rate",
+                "costs_mode",
+            ]
         )
         result = {}
         for partner in partners:
@@ -379,7 +551,11 @@ class DebiteurEngine(models.AbstractModel):
     def _lock_company(self, company, raise_if_busy=True):
         """Serialise runs of one company (wizard and scheduler alike)."""
         self.env.cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", ADVISORY_LOCK_KEY, company.id)
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                ADVISORY_LOCK_KEY,
+                company.id,
+            )
         )
         locked = self.env.cr.fetchone()[0]
         if not locked and raise_if_busy:
@@ -489,6 +665,7 @@ class DebiteurEngine(models.AbstractModel):
                         "amount_total": inv.amount_total,
                         "amount_residual": inv.amount_residual,
                         "amount_residual_company": inv.amount_residual_company,
+                        "interest_amount": inv.interest,
                     }
                 )
             )
@@ -508,10 +685,16 @@ class DebiteurEngine(models.AbstractModel):
             )
         level = self.env["debiteur.level"].browse(proposal.level_id)
         policy = self.env["debiteur.policy"].browse(proposal.policy_id)
+        partner = self.env["res.partner"].browse(proposal.partner_id)
         return {
+            # The channel may have been changed in the preview: recompute.
             "legal_deadline": self._legal_deadline(
-                run.date, level, policy, proposal.channel
+                run.date, level, policy, proposal.channel, partner
             ),
+            "interest_amount": proposal.interest_amount,
+            "costs_amount": proposal.costs_amount,
+            "costs_due": proposal.costs_due,
+            "costs_note": proposal.costs_note or False,
             "company_id": run.company_id.id,
             "run_id": run.id,
             "partner_id": proposal.partner_id,
@@ -528,14 +711,24 @@ class DebiteurEngine(models.AbstractModel):
         }
 
     @api.model
-    def _legal_deadline(self, sent, level, policy, channel):
-        """Last day of the payment term a formal notice states (LEGAL.md).
+    def _legal_deadline(self, sent, level, policy, channel, partner=None):
+        """Last day of the payment term a letter states (LEGAL.md).
 
-        A letter counts as post; e-mail and letter together take the later
-        (postal) term. Belgian public holidays are not known here, so the
-        Belgian term counts weekends only (see ``legal.deadlines``).
+        Formal notices have one; so has a Belgian consumer's first reminder
+        (the 14-day waiting period). A letter counts as post; e-mail and
+        letter together take the later (postal) term. Belgian public holidays
+        are not known here, so the Belgian term counts weekends only (see
+        ``legal.deadlines``).
         """
-        if not level.is_legal_notice or channel == "phone":
+        if channel == "phone":
+            return False
+        be_first = (
+            policy.jurisdiction == "be"
+            and partner is not None
+            and self.env["debiteur.legal"]._is_consumer(partner, policy)
+            and level == policy._sorted_levels()[:1]
+        )
+        if not level.is_legal_notice and not be_first:
             return False
         country = "BE" if policy.jurisdiction == "be" else "NL"
         return legal_notice_deadline(
@@ -555,7 +748,9 @@ class DebiteurEngine(models.AbstractModel):
         for comm in comms.filtered(lambda c: c.channel in ("email", "email_letter")):
             self._queue_mail(comm)
         printed = comms.filtered(lambda c: c.channel == "letter")
-        printed.write({"state": "printed", "sent_date": fields.Date.context_today(self)})
+        printed.write(
+            {"state": "printed", "sent_date": fields.Date.context_today(self)}
+        )
         for comm in comms.filtered(lambda c: c.channel == "phone"):
             self._schedule_call(comm)
         self._merge_letters_for_print(
@@ -646,9 +841,7 @@ class DebiteurEngine(models.AbstractModel):
                 stream.close()
             attachment = self.env["ir.attachment"].create(
                 {
-                    "name": self.env._(
-                        "Letters to print %(date)s.pdf", date=run.date
-                    ),
+                    "name": self.env._("Letters to print %(date)s.pdf", date=run.date),
                     "raw": merged,
                     "mimetype": "application/pdf",
                     "res_model": run._name,
@@ -661,8 +854,15 @@ class DebiteurEngine(models.AbstractModel):
     # Entry points
     # ------------------------------------------------------------------
     @api.model
-    def _run(self, date, company, trigger, partner_ids=None, policies=None,
-             channel_overrides=None):
+    def _run(
+        self,
+        date,
+        company,
+        trigger,
+        partner_ids=None,
+        policies=None,
+        channel_overrides=None,
+    ):
         """Propose and apply in one go (wizard confirm, manual send)."""
         self = self.with_company(company)
         self._lock_company(company)
@@ -699,9 +899,7 @@ class DebiteurEngine(models.AbstractModel):
             total_remaining += remaining
             if remaining:
                 break
-        self.env["ir.cron"]._notify_progress(
-            done=total_done, remaining=total_remaining
-        )
+        self.env["ir.cron"]._notify_progress(done=total_done, remaining=total_remaining)
         return total_remaining
 
     def _cron_company(self, company, today, auto_commit, started):
@@ -715,11 +913,7 @@ class DebiteurEngine(models.AbstractModel):
             ],
             limit=1,
         ) or Run.create({"date": today, "company_id": company.id, "trigger": "cron"})
-        proposals = [
-            p
-            for p in self._compute_proposals(today, company)
-            if p.selectable
-        ]
+        proposals = [p for p in self._compute_proposals(today, company) if p.selectable]
         done = 0
         policies = self.env["debiteur.policy"].browse({p.policy_id for p in proposals})
         auto = set(policies.filtered("auto_send").ids)
@@ -739,11 +933,7 @@ class DebiteurEngine(models.AbstractModel):
             if time.monotonic() - started > CRON_TIME_BUDGET:
                 return done, len(proposals) - done
         run.state = "review" if run.draft_count else "done"
-        run._log(
-            self.env._(
-                "Scheduler: %(count)s debtor(s) handled.", count=done
-            )
-        )
+        run._log(self.env._("Scheduler: %(count)s debtor(s) handled.", count=done))
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return done, 0

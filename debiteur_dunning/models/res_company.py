@@ -194,9 +194,12 @@ class ResCompany(models.Model):
                     lazy = level_texts.get((fname, source))
                     if lazy:
                         level.update_field_translations(
-                            fname, {lang: self._debiteur_translation(
-                                level._fields[fname], source, env._(lazy)
-                            )}
+                            fname,
+                            {
+                                lang: self._debiteur_translation(
+                                    level._fields[fname], source, env._(lazy)
+                                )
+                            },
                         )
 
     @staticmethod

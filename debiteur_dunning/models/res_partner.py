@@ -8,8 +8,7 @@ class ResPartner(models.Model):
         "debiteur.policy",
         string="Dunning Policy",
         company_dependent=True,
-        help="Leave empty to use the company's default policy for this kind "
-        "of debtor.",
+        help="Leave empty to use the company's default policy for this kind of debtor.",
     )
     debiteur_excluded = fields.Boolean(
         string="Excluded from Dunning",

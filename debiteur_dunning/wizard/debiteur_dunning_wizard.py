@@ -172,7 +172,9 @@ class DebiteurDunningWizard(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "debiteur_dunning.action_debiteur_run"
         )
-        action.update({"res_id": run.id, "view_mode": "form", "views": [(False, "form")]})
+        action.update(
+            {"res_id": run.id, "view_mode": "form", "views": [(False, "form")]}
+        )
         return action
 
     def _reopen(self):

@@ -1,0 +1,252 @@
+"""Demo data helpers, called by ``demo/debiteur_demo.xml`` only.
+
+The demo debtors and invoices are plain XML records. What XML cannot express
+lives here: giving the main company a Dutch chart of accounts (when ``l10n_nl``
+is installed), registering payments, and a reminder history made by running
+the real engine on past dates.
+"""
+
+import logging
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# Past runs of the demo history, in days before today. Spaced further apart
+# than the policies' minimum days between reminders, so every run can escalate.
+HISTORY_DAYS = (56, 42, 28, 14)
+DEMO_IBAN = "NL20INGB0001234567"
+USD_RATE = 1.08  # US dollars per euro
+DEMO_LANGS = ("nl_NL", "en_US")
+
+
+class DebiteurDemo(models.AbstractModel):
+    _name = "debiteur.demo"
+    _description = "Dunning Demo Data"
+
+    # ------------------------------------------------------------------
+    # The company: Dutch chart, currencies, policies
+    # ------------------------------------------------------------------
+    @api.model
+    def _setup_demo_company(self):
+        """Make the main company a Dutch company that can post invoices."""
+        company = self.env.ref("base.main_company")
+        # The demo debtors speak Dutch or English. A database created with
+        # --load-language=nl_NL has Dutch instead of English, not beside it.
+        for code in DEMO_LANGS:
+            self.env["res.lang"]._activate_lang(code)
+        # Odoo loads a module's translations after its demo data: load them
+        # now, so the letters of the demo history are in each debtor's language.
+        self.env.ref("base.module_debiteur_dunning")._update_translations()
+        self._load_dutch_chart(company)
+        company.partner_id.write(
+            {
+                "street": "Keizersgracht 100",
+                "zip": "1015 AA",
+                "city": "Amsterdam",
+                "country_id": self.env.ref("base.nl").id,
+                "email": "debiteuren@yourcompany.example.com",
+                "phone": "+31 20 123 4567",
+            }
+        )
+        if company.country_id.code == "NL" and company.currency_id.name == "EUR":
+            company.write({"vat": "NL859560119B01", "company_registry": "12345678"})
+        if not company.partner_id.bank_ids:
+            self.env["res.partner.bank"].create(
+                {"acc_number": DEMO_IBAN, "partner_id": company.partner_id.id}
+            )
+        self._setup_demo_currencies(company)
+        company._debiteur_ensure_default_policies()
+        company.debiteur_user_id = self.env.ref("base.user_admin")
+        # Review mode: the scheduler prepares, the accountant confirms.
+        company.debiteur_policy_business_id.auto_send = False
+        company.debiteur_policy_consumer_id.min_amount = 25.0
+        self._create_demo_be_policy(company)
+
+    def _load_dutch_chart(self, company):
+        """Replace the generic demo chart by the Dutch one if l10n_nl is there.
+
+        Odoo's demo install gives the main company the generic chart (in US
+        dollars). Only when ``l10n_nl`` was installed beforehand can the Dutch
+        chart be loaded here; otherwise the demo runs on the chart it finds.
+        """
+        if company.chart_template == "nl":
+            return
+        ChartTemplate = self.env["account.chart.template"]
+        template = ChartTemplate._get_chart_template_mapping().get("nl")
+        if not template or not template.get("installed"):
+            _logger.info(
+                "Dunning demo: l10n_nl is not installed, keeping chart %s of %s.",
+                company.chart_template,
+                company.name,
+            )
+            return
+        account_demo = self.env.ref("base.module_account").demo
+        if company._existing_accounting() and not account_demo:
+            # Real bookkeeping: never replace its chart.
+            return
+        company.partner_id.country_id = self.env.ref("base.nl")
+        # try_loading() without its warning about the registry still loading:
+        # l10n_nl is installed already, so its template is complete.
+        ChartTemplate._load("nl", company, install_demo=False)
+
+    def _create_demo_be_policy(self, company):
+        """A policy for Belgian businesses: the business one, Belgian law.
+
+        Copied from the default business policy so its levels keep their
+        translations; registered as ``debiteur_policy_be_demo`` for the XML.
+        """
+        xmlid = "debiteur_dunning.debiteur_policy_be_demo"
+        if self.env.ref(xmlid, raise_if_not_found=False):
+            return
+        source = company.debiteur_policy_business_id
+        policy = source.copy(
+            {
+                "name": "Belgian business debtors",
+                "sequence": source.sequence + 10,
+                "jurisdiction": "be",
+                "costs_mode": "fixed",
+            }
+        )
+        for level in source._sorted_levels():
+            # Belgian B2B law: a flat EUR 40 compensation with the formal notice.
+            level.copy(
+                {
+                    "policy_id": policy.id,
+                    "fee_amount": 40.0 if level.is_legal_notice else 0.0,
+                    "charge_costs": level.is_legal_notice,
+                }
+            )
+        if "nl_NL" in dict(self.env["res.lang"].get_installed()):
+            policy.update_field_translations(
+                "name", {"nl_NL": "Belgische zakelijke debiteuren"}
+            )
+        self.env["ir.model.data"]._update_xmlids(
+            [{"xml_id": xmlid, "record": policy, "noupdate": True}]
+        )
+
+    def _setup_demo_currencies(self, company):
+        """Activate the US dollar with a rate for the debtor invoiced in USD."""
+        usd = self.env.ref("base.USD")
+        if company.currency_id == usd:
+            return
+        usd.active = True
+        since = fields.Date.context_today(self) - timedelta(days=365)
+        Rate = self.env["res.currency.rate"]
+        for currency, rate in ((company.currency_id, 1.0), (usd, USD_RATE)):
+            if not Rate.search_count(
+                [
+                    ("currency_id", "=", currency.id),
+                    ("company_id", "=", company.id),
+                    ("name", "=", since),
+                ]
+            ):
+                Rate.create(
+                    {
+                        "currency_id": currency.id,
+                        "company_id": company.id,
+                        "name": since,
+                        "rate": rate,
+                    }
+                )
+
+    # ------------------------------------------------------------------
+    # Payments
+    # ------------------------------------------------------------------
+    @api.model
+    def _register_demo_payment(self, move_id, days_ago, amount=None):
+        """Register a payment on a demo invoice, ``days_ago`` days before today.
+
+        Without ``amount`` the invoice is paid in full.
+        """
+        move = self.env["account.move"].browse(move_id)
+        vals = {
+            "payment_date": fields.Date.context_today(self) - timedelta(days=days_ago)
+        }
+        if amount is not None:
+            vals["amount"] = amount
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create(vals)
+        )
+        return wizard._create_payments()
+
+    # ------------------------------------------------------------------
+    # Reminder history
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_demo_history(self, failing_partner_id=None):
+        """Reminders sent on past dates, by the real engine.
+
+        The engine runs on each past date, so the invoices reach their levels
+        exactly as they would have in production. The demo database has no
+        mail server: the e-mails are marked sent (those of
+        ``failing_partner_id`` in the last run as failed) through the same
+        feedback the mail queue gives.
+        """
+        company = self.env.ref("base.main_company")
+        engine = self.env["debiteur.engine"].with_company(company)
+        admin = self.env.ref("base.user_admin")
+        today = fields.Date.context_today(self)
+        runs = self.env["debiteur.run"]
+        for days in HISTORY_DAYS:
+            run = engine._run(today - timedelta(days=days), company, "manual")
+            failing = failing_partner_id if days == HISTORY_DAYS[-1] else None
+            self._deliver_demo_run(run, failing)
+            runs |= run
+        runs.user_id = admin
+        return runs
+
+    def _deliver_demo_run(self, run, failing_partner_id=None):
+        """Give the mails of a past run the result the mail queue would give."""
+        sent_at = datetime.combine(run.date, time(7, 0))
+        for comm in run.communication_ids.filtered("mail_id"):
+            mail = comm.mail_id.sudo()
+            if comm.partner_id.id == failing_partner_id:
+                mail.write(
+                    {
+                        "date": sent_at,
+                        "state": "exception",
+                        "failure_type": "mail_email_invalid",
+                        # What a mail server answers for an unknown mailbox.
+                        "failure_reason": "550 5.1.1 <%s>: Recipient address "
+                        "rejected: User unknown in virtual mailbox table"
+                        % comm.recipient_id.email,
+                    }
+                )
+            else:
+                mail.write({"date": sent_at, "state": "sent"})
+            comm._on_mail_result(mail)
+        # The letters left on the run date, not on the day the demo was installed.
+        run.communication_ids.filtered(lambda c: c.state in ("sent", "printed")).write(
+            {"sent_date": run.date}
+        )
+
+    @api.model
+    def _create_demo_review_run(self, partner_ids):
+        """This morning's scheduler run, prepared and waiting for review.
+
+        What the scheduler does for a policy in review mode (see
+        ``debiteur.engine._cron_company``), limited to a few debtors so the
+        others still show up in the dunning wizard's preview.
+        """
+        company = self.env.ref("base.main_company")
+        engine = self.env["debiteur.engine"].with_company(company)
+        today = fields.Date.context_today(self)
+        run = self.env["debiteur.run"].create(
+            {"date": today, "company_id": company.id, "trigger": "cron"}
+        )
+        proposals = [
+            p
+            for p in engine._compute_proposals(today, company, partner_ids=partner_ids)
+            if p.selectable
+        ]
+        run.debtor_count = len(proposals)
+        engine._apply(run, proposals, send=False)
+        run.state = "review" if run.draft_count else "done"
+        run._log(
+            self.env._("Scheduler: %(count)s debtor(s) handled.", count=len(proposals))
+        )
+        return run
