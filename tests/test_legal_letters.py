@@ -124,3 +124,23 @@ class TestBelgianConsumer(DebiteurCommon):
             "debiteur_dunning.action_report_debiteur_letter", comm.ids
         )
         self.assertIn("waiting period of 14 days", html.decode())
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestPaymentReference(DebiteurCommon):
+    def test_rf_creditor_reference_validates(self):
+        from stdnum import iso11649
+
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertTrue(comm.payment_reference.startswith("RF"))
+        self.assertTrue(iso11649.is_valid(comm.payment_reference))
+        self.assertIn(comm.payment_reference, comm.mail_id.body_html)
+
+    def test_belgian_creditor_uses_structured_communication(self):
+        self.company.country_id = self.env.ref("base.be")
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        ref = self.run_dunning(TODAY).communication_ids.payment_reference
+        self.assertRegex(ref, r"^\+\+\+\d{3}/\d{4}/\d{5}\+\+\+$")
+        digits = ref.strip("+").replace("/", "")
+        self.assertEqual(int(digits[:10]) % 97 or 97, int(digits[10:]))

@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..legal import rf_reference
+from ..legal import be_structured_communication, rf_reference
 
 SENT_STATES = ("queued", "sent", "printed")
 # States in which a line's level counts as reached by the invoice.
@@ -87,6 +87,7 @@ class DebiteurCommunication(models.Model):
     reference_date = fields.Date(
         compute="_compute_reference_date",
         store=True,
+        precompute=True,
         index=True,
         help="Send date, or the letter date while the e-mail waits in the queue.",
     )
@@ -203,10 +204,22 @@ class DebiteurCommunication(models.Model):
                     or "/"
                 )
             if not vals.get("payment_reference") and vals["name"] != "/":
-                vals["payment_reference"] = rf_reference(
-                    re.sub(r"[^0-9A-Za-z]", "", vals["name"])
+                vals["payment_reference"] = self._payment_reference_for(
+                    company, vals["name"]
                 )
         return super().create(vals_list)
+
+    @api.model
+    def _payment_reference_for(self, company, name):
+        """The reference the debtor pays with: a Belgian structured
+        communication (+++123/4567/89012+++) for a Belgian creditor, an ISO 11649
+        creditor reference (RF..) otherwise. Both carry check digits, so the
+        bank refuses a mistyped one.
+        """
+        if company.country_id.code == "BE":
+            digits = re.sub(r"\D", "", name)[-10:]
+            return be_structured_communication(digits or "0")
+        return rf_reference(re.sub(r"[^0-9A-Za-z]", "", name))
 
     # ------------------------------------------------------------------
     # Display helpers used by the letter and the e-mail

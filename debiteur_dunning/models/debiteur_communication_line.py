@@ -7,7 +7,6 @@ class DebiteurCommunicationLine(models.Model):
     _name = "debiteur.communication.line"
     _description = "Dunning Communication Line"
     _order = "communication_id, line_type desc, date_due, id"
-    _check_company_auto = True
 
     communication_id = fields.Many2one(
         "debiteur.communication", required=True, ondelete="cascade", index=True

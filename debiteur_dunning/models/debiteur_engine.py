@@ -603,8 +603,12 @@ class DebiteurEngine(models.AbstractModel):
                     return Comm
                 if proposal.partner_id in channel_overrides:
                     proposal.channel = channel_overrides[proposal.partner_id]
-                comm = Comm.create(self._communication_vals(run, proposal))
-                self.env.flush_all()
+                comm = Comm.with_context(
+                    mail_create_nolog=True, mail_create_nosubscribe=True
+                ).create(self._communication_vals(run, proposal))
+                # Hit the unique index inside the savepoint, not at commit.
+                comm.line_ids.flush_recordset()
+                comm.flush_recordset()
                 return comm
         except (
             psycopg2.errors.UniqueViolation,
@@ -745,7 +749,9 @@ class DebiteurEngine(models.AbstractModel):
             return
         with_letter = comms.filtered(lambda c: c.channel != "phone")
         self._render_letters(with_letter)
-        for comm in comms.filtered(lambda c: c.channel in ("email", "email_letter")):
+        emails = comms.filtered(lambda c: c.channel in ("email", "email_letter"))
+        self._ensure_portal_tokens(emails)
+        for comm in emails:
             self._queue_mail(comm)
         printed = comms.filtered(lambda c: c.channel == "letter")
         printed.write(
@@ -761,9 +767,11 @@ class DebiteurEngine(models.AbstractModel):
         """Render letters in batches: one wkhtmltopdf call per batch."""
         Report = self.env["ir.actions.report"]
         report_ref = "debiteur_dunning.action_report_debiteur_letter"
-        batch_size = LETTER_BATCH_SIZE if _letter_batching["works"] else 1
-        for batch_ids in split_every(batch_size, comms.ids):
-            batch = comms.browse(batch_ids)
+        todo = list(comms.ids)
+        while todo:
+            size = LETTER_BATCH_SIZE if _letter_batching["works"] else 1
+            batch = comms.browse(todo[:size])
+            del todo[:size]
             try:
                 result, kind = Report._pre_render_qweb_pdf(
                     report_ref, res_ids=batch.ids
@@ -792,6 +800,28 @@ class DebiteurEngine(models.AbstractModel):
                 for comm in batch:
                     html, _kind = Report._render_qweb_html(report_ref, comm.ids)
                     comm._attach_letter(html, "text/html")
+
+    def _ensure_portal_tokens(self, comms):
+        """Give the listed invoices their portal token in one statement.
+
+        The e-mail links every invoice to the portal; creating the tokens one
+        by one through ``account.move.write`` costs five queries per invoice.
+        """
+        moves = comms.invoice_line_ids.move_id
+        if not moves:
+            return
+        self.env["account.move"].flush_model(["access_token"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET access_token = gen_random_uuid()::text
+                 WHERE id = ANY(%s) AND access_token IS NULL
+                """,
+                moves.ids,
+            )
+        )
+        moves.invalidate_recordset(["access_token"])
 
     def _queue_mail(self, comm):
         template = comm.level_id.mail_template_id or self.env.ref(

@@ -65,6 +65,11 @@ class DebiteurDunningWizard(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         proposals = self._proposals()
+        # Names of every listed document at once (not one read per debtor).
+        self.env["account.move"].browse(
+            {i.move_id for p in proposals for i in p.invoices}
+            | {c.move_id for p in proposals for c in p.credits}
+        ).fetch(["name"])
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create(self._line_vals(p)) for p in proposals
         ]
@@ -96,11 +101,6 @@ class DebiteurDunningWizard(models.TransientModel):
         Move = self.env["account.move"]
         Level = self.env["debiteur.level"]
         Currency = self.env["res.currency"]
-        moves = Move.browse(
-            [i.move_id for i in proposal.invoices]
-            + [c.move_id for c in proposal.credits]
-        )
-        moves.fetch(["name"])
         rows = []
         for inv in proposal.invoices:
             currency = Currency.browse(inv.currency_id)

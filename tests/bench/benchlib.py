@@ -5,6 +5,7 @@ Not a test module (see conftest.py). The scripts import it from their own folder
 
 import collections
 import contextlib
+import logging
 import os
 import re
 import subprocess
@@ -52,6 +53,10 @@ def setup_odoo(db):
 
     config.parse_config(odoo_args(db))
     odoo.service.server.load_server_wide_modules()
+    # wkhtmltopdf's stderr (warnings about the unpatched Qt) on every letter.
+    logging.getLogger("odoo.addons.base.models.ir_actions_report").setLevel(
+        logging.ERROR
+    )
 
 
 def db_exists(db):
@@ -79,6 +84,7 @@ def registry(db):
 # Counting SQL queries
 # ----------------------------------------------------------------------
 _NUMBERS = re.compile(r"\b\d+\b")
+_SAVEPOINT = re.compile(r'"[0-9a-f-]{36}"')  # savepoint names are uuids
 _SPACES = re.compile(r"\s+")
 
 
@@ -96,6 +102,7 @@ class QueryCounter:
         self.count = 0
         self.seconds = 0.0
         self.by_shape = collections.Counter()
+        self.time_by_shape = collections.Counter()
 
     def __enter__(self):
         from odoo import sql_db
@@ -103,15 +110,21 @@ class QueryCounter:
         thread = threading.current_thread()
         self._start = getattr(thread, "query_count", 0)
         thread.query_count = self._start
+        thread.query_time = getattr(thread, "query_time", 0.0)
         if self.shapes:
             original = self._original = sql_db.Cursor.execute
-            counter = self.by_shape
+            counts, times = self.by_shape, self.time_by_shape
 
             def execute(cursor, query, params=None, log_exceptions=True):
                 text = query.code if hasattr(query, "code") else str(query)
-                shape = _NUMBERS.sub("N", _SPACES.sub(" ", text).strip())
-                counter[shape[:160]] += 1
-                return original(cursor, query, params, log_exceptions)
+                shape = _SAVEPOINT.sub('"S"', _SPACES.sub(" ", text).strip())
+                shape = _NUMBERS.sub("N", shape)[:160]
+                start = time.perf_counter()
+                try:
+                    return original(cursor, query, params, log_exceptions)
+                finally:
+                    counts[shape] += 1
+                    times[shape] += time.perf_counter() - start
 
             sql_db.Cursor.execute = execute
         self._t0 = time.perf_counter()
@@ -127,7 +140,18 @@ class QueryCounter:
         return False
 
     def top(self, n=8):
-        return self.by_shape.most_common(n)
+        """The ``n`` most repeated shapes: [(shape, count, seconds)]."""
+        return [
+            (shape, count, self.time_by_shape[shape])
+            for shape, count in self.by_shape.most_common(n)
+        ]
+
+    def slowest(self, n=5):
+        """The ``n`` shapes that took the most time: [(shape, count, seconds)]."""
+        return [
+            (shape, self.by_shape[shape], seconds)
+            for shape, seconds in self.time_by_shape.most_common(n)
+        ]
 
 
 @contextlib.contextmanager

@@ -71,10 +71,12 @@ def create_database(db, template):
         src = os.path.join(benchlib.DATA_DIR, "filestore", template)
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(benchlib.DATA_DIR, "filestore", db))
-        return
-    print(f"installing {benchlib.MODULE} in {db} (no demo data)")
+        action = "--update"  # the template may predate the current code
+    else:
+        print(f"installing {benchlib.MODULE} in {db} (no demo data)")
+        action = "--init"
     cmd = [sys.executable, "-m", "odoo", *benchlib.odoo_args(db)]
-    cmd += ["--init", benchlib.MODULE, "--stop-after-init", "--http-port=18069"]
+    cmd += [action, benchlib.MODULE, "--stop-after-init", "--http-port=18069"]
     subprocess.run(cmd, check=True)
 
 

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    debiteur_costs_product_id = fields.Many2one(
+        related="company_id.debiteur_costs_product_id", readonly=False
+    )
+    debiteur_interest_product_id = fields.Many2one(
+        related="company_id.debiteur_interest_product_id", readonly=False
+    )
+    debiteur_costs_vat = fields.Boolean(
+        related="company_id.debiteur_costs_vat", readonly=False
+    )
