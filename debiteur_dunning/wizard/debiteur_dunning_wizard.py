@@ -202,7 +202,7 @@ class DebiteurDunningWizardLine(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
     recipient_id = fields.Many2one("res.partner", string="Addressee")
     policy_id = fields.Many2one("debiteur.policy")
-    level_id = fields.Many2one("debiteur.level", string="Level")
+    level_id = fields.Many2one("debiteur.level")
     move_ids = fields.Many2many(
         "account.move",
         "debiteur_wizard_line_move_rel",
