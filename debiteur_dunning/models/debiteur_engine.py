@@ -47,6 +47,7 @@ class InvoiceProposal:
     amount_residual: float
     amount_residual_company: float
     interest: float = 0.0  # in the invoice currency
+    is_cost_invoice: bool = False  # an invoice of costs and interest itself
 
 
 @dataclass
@@ -103,6 +104,7 @@ class DebiteurEngine(models.AbstractModel):
             ("amount_residual", ">", 0),
             ("invoice_date_due", "<", date),
             ("commercial_partner_id.debiteur_excluded", "=", False),
+            ("debiteur_arrangement_id", "=", False),
             "|",
             ("debiteur_blocked", "=", False),
             ("debiteur_block_until", "<=", date),
@@ -131,6 +133,7 @@ class DebiteurEngine(models.AbstractModel):
                 "amount_residual_signed",
                 "invoice_date_due",
                 "debiteur_level_id",
+                "debiteur_is_cost_invoice",
             ],
             order="invoice_date_due, id",
         )
@@ -244,6 +247,7 @@ class DebiteurEngine(models.AbstractModel):
                     amount_total=move.amount_total,
                     amount_residual=move.amount_residual,
                     amount_residual_company=move.amount_residual_signed,
+                    is_cost_invoice=move.debiteur_is_cost_invoice,
                 )
             )
             if target is not None:
@@ -317,6 +321,8 @@ class DebiteurEngine(models.AbstractModel):
             for proposal in with_interest:
                 total = 0.0
                 for inv in proposal.invoices:
+                    if inv.is_cost_invoice:
+                        continue  # no interest on costs and interest
                     claim = claims.get(inv.move_id)
                     if claim is None:
                         proposal.warnings.append(claims["__error__"])
@@ -385,14 +391,18 @@ class DebiteurEngine(models.AbstractModel):
             # of the reminders that may follow it.
             as_of = deadline + timedelta(days=1)
             level_index = max(level_index, 1)
+        # Costs are due on the principal, never on earlier costs or interest.
+        basis = proposal.amount_due - sum(
+            i.amount_residual_company for i in proposal.invoices if i.is_cost_invoice
+        )
         amount, note = Legal._debtor_costs(
             partner,
             policy,
-            max(proposal.amount_due, 0.0),
+            max(basis, 0.0),
             level,
             as_of,
             legal_deadline=deadline,
-            invoice_count=len(proposal.invoices),
+            invoice_count=len([i for i in proposal.invoices if not i.is_cost_invoice]),
             level_index=level_index,
         )
         proposal.costs_amount = float(amount)

@@ -114,5 +114,12 @@ class DebiteurRun(models.Model):
 
     @api.model
     def _cron_run(self):
-        """Daily scheduler: dunning for every company, batch by batch."""
+        """Daily scheduler: dunning for every company, batch by batch.
+
+        Arrangements go first, so the invoices of a broken arrangement are
+        dunned the same morning.
+        """
+        self.env["debiteur.arrangement"]._cron_process_arrangements(
+            fields.Date.context_today(self)
+        )
         return self.env["debiteur.engine"]._cron_process()

@@ -5,7 +5,7 @@ INTEREST_PRODUCT_XMLID = "debiteur_dunning.product_debiteur_interest"
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     debiteur_costs_product_id = fields.Many2one(
         "product.product",

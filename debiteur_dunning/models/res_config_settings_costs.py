@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     debiteur_costs_product_id = fields.Many2one(
         related="company_id.debiteur_costs_product_id", readonly=False

@@ -1,3 +1,6 @@
 from . import debiteur_dunning_wizard
 from . import debiteur_communication_cancel_wizard
 from . import debiteur_block_wizard
+from . import debiteur_vat_relief_wizard
+from . import debiteur_arrangement_wizard
+from . import debiteur_waive_wizard

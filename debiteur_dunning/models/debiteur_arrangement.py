@@ -1,0 +1,794 @@
+"""Payment arrangements (betalingsregelingen).
+
+An arrangement covers a set of open customer invoices of one debtor and splits
+what is owed into instalments. While it is active its invoices get no
+reminders. Payments are never booked on the arrangement itself: whatever lowers
+the residual of the covered invoices (register payment, bank reconciliation,
+credit note) counts as paid and is allocated to the instalments by due date.
+"""
+
+from datetime import timedelta
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+
+import psycopg2.errors
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+FREQUENCIES = [
+    ("weekly", "Weekly"),
+    ("biweekly", "Every two weeks"),
+    ("monthly", "Monthly"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("completed", "Completed"),
+    ("broken", "Broken"),
+    ("cancelled", "Cancelled"),
+    ("replaced", "Replaced"),
+]
+CLOSED_STATES = ("completed", "broken", "cancelled", "replaced")
+MAX_INSTALMENTS = 240
+UNIQUE_ACTIVE_INDEX = "debiteur_arrangement_invoice_active_move_uniq"
+
+
+def _decimal(value):
+    return Decimal(repr(float(value or 0.0)))
+
+
+class DebiteurArrangement(models.Model):
+    _name = "debiteur.arrangement"
+    _description = "Payment Arrangement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
+    )
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+    )
+    state = fields.Selection(
+        STATES,
+        string="Status",
+        required=True,
+        default="draft",
+        readonly=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    date_start = fields.Date(
+        string="Agreed On",
+        required=True,
+        readonly=True,
+        default=fields.Date.context_today,
+        help="Payments on the invoices from this day on count for the arrangement.",
+    )
+    first_date = fields.Date(string="First Instalment", readonly=True)
+    frequency = fields.Selection(FREQUENCIES, readonly=True)
+    invoice_ids = fields.One2many(
+        "debiteur.arrangement.invoice", "arrangement_id", readonly=True
+    )
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids"
+    )
+    line_ids = fields.One2many(
+        "debiteur.arrangement.line",
+        "arrangement_id",
+        string="Instalments",
+        readonly=True,
+    )
+    amount_total = fields.Monetary(
+        string="Total", compute="_compute_amount_total", store=True
+    )
+    amount_paid = fields.Monetary(
+        string="Paid",
+        compute="_compute_amount_paid",
+        store=True,
+        help="What the covered invoices' open amounts went down since the start: "
+        "payments, bank reconciliations and credit notes.",
+    )
+    amount_due = fields.Monetary(
+        string="Still Due", compute="_compute_amount_paid", store=True
+    )
+    down_payment = fields.Monetary(readonly=True)
+    claims_mode = fields.Selection(
+        [
+            ("include", "Included in the arrangement"),
+            ("waive", "Waived on completion"),
+        ],
+        string="Interest and Costs",
+        default="waive",
+        required=True,
+        readonly=True,
+    )
+    interest_amount = fields.Monetary(string="Accrued Interest", readonly=True)
+    costs_amount = fields.Monetary(string="Collection Costs", readonly=True)
+    fee_amount = fields.Monetary(string="Arrangement Fee", readonly=True)
+    waive_reason = fields.Text(readonly=True)
+    claims_move_id = fields.Many2one(
+        "account.move",
+        string="Interest, Costs and Fee Invoice",
+        readonly=True,
+        copy=False,
+    )
+    payment_reference = fields.Char(readonly=True, copy=False)
+    close_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    date_closed = fields.Date(readonly=True, copy=False)
+    replaces_id = fields.Many2one(
+        "debiteur.arrangement", string="Replaces", readonly=True, copy=False
+    )
+    replaced_by_id = fields.Many2one(
+        "debiteur.arrangement", string="Replaced By", readonly=True, copy=False
+    )
+    late_count = fields.Integer(compute="_compute_late_count")
+    next_line_id = fields.Many2one(
+        "debiteur.arrangement.line",
+        string="Next Instalment",
+        compute="_compute_next_line_id",
+    )
+
+    _sql_constraints = [
+        (
+            "down_payment_positive",
+            "CHECK(down_payment >= 0)",
+            "The down payment cannot be negative.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("invoice_ids.move_id")
+    def _compute_move_ids(self):
+        for arrangement in self:
+            arrangement.move_ids = arrangement.invoice_ids.move_id
+
+    @api.depends("line_ids.amount")
+    def _compute_amount_total(self):
+        for arrangement in self:
+            arrangement.amount_total = arrangement.currency_id.round(
+                sum(arrangement.line_ids.mapped("amount"))
+            )
+
+    @api.depends(
+        "amount_total",
+        "invoice_ids.amount_residual_start",
+        "invoice_ids.move_id.amount_residual",
+    )
+    def _compute_amount_paid(self):
+        for arrangement in self:
+            currency = arrangement.currency_id
+            start = sum(arrangement.invoice_ids.mapped("amount_residual_start"))
+            now = sum(arrangement.invoice_ids.move_id.mapped("amount_residual"))
+            paid = max(currency.round(start - now), 0.0) if currency else 0.0
+            arrangement.amount_paid = paid
+            arrangement.amount_due = max(
+                currency.round(arrangement.amount_total - paid) if currency else 0.0,
+                0.0,
+            )
+
+    @api.depends("line_ids.state", "line_ids.date")
+    def _compute_next_line_id(self):
+        for arrangement in self:
+            arrangement.next_line_id = arrangement.line_ids.filtered(
+                lambda line: line.state != "paid"
+            ).sorted("date")[:1]
+
+    @api.depends("line_ids.state")
+    def _compute_late_count(self):
+        for arrangement in self:
+            arrangement.late_count = len(
+                arrangement.line_ids.filtered(lambda line: line.state == "late")
+            )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        Comm = self.env["debiteur.communication"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code("debiteur.arrangement") or self.env._("New")
+                vals["payment_reference"] = Comm._payment_reference_for(
+                    company, vals["name"]
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts_or_cancelled(self):
+        if any(a.state not in ("draft", "cancelled") for a in self):
+            raise UserError(
+                self.env._(
+                    "Only draft or cancelled arrangements can be deleted; cancel "
+                    "an arrangement first, its history stays."
+                )
+            )
+
+    @api.constrains("line_ids", "state")
+    def _check_instalments(self):
+        for arrangement in self:
+            if arrangement.state == "active" and not arrangement.line_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Arrangement %(name)s needs at least one instalment.",
+                        name=arrangement.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_moves(self, moves, ignore=None):
+        """Raise a clear error unless ``moves`` may go into one arrangement.
+
+        ``ignore``: an arrangement whose invoices may be taken over (the one a
+        renegotiation replaces).
+        """
+        _ = self.env._
+        if not moves:
+            raise ValidationError(_("Select at least one open invoice."))
+        wrong = moves.filtered(
+            lambda m: m.move_type != "out_invoice" or m.state != "posted"
+        )
+        if wrong:
+            raise ValidationError(
+                _(
+                    "Only posted customer invoices can go into an arrangement: "
+                    "%(moves)s.",
+                    moves=", ".join(wrong.mapped("display_name")),
+                )
+            )
+        if len(moves.company_id) > 1:
+            raise ValidationError(
+                _("An arrangement covers the invoices of one company only.")
+            )
+        if len(moves.commercial_partner_id) > 1:
+            raise ValidationError(
+                _(
+                    "An arrangement covers the invoices of one debtor only, not "
+                    "%(debtors)s.",
+                    debtors=", ".join(moves.commercial_partner_id.mapped("name")),
+                )
+            )
+        if len(moves.currency_id) > 1:
+            raise ValidationError(
+                _("An arrangement covers invoices in one currency only.")
+            )
+        paid = moves.filtered(
+            lambda m: m.currency_id.compare_amounts(m.amount_residual, 0.0) <= 0
+        )
+        if paid:
+            raise ValidationError(
+                _(
+                    "These invoices have nothing left to pay: %(moves)s.",
+                    moves=", ".join(paid.mapped("display_name")),
+                )
+            )
+        taken = self.env["debiteur.arrangement.invoice"].search(
+            [
+                ("move_id", "in", moves.ids),
+                ("state", "=", "active"),
+                ("arrangement_id", "not in", (ignore or self).ids),
+            ]
+        )
+        if taken:
+            raise ValidationError(
+                _(
+                    "%(moves)s already in active arrangement %(arrangements)s.",
+                    moves=", ".join(taken.move_id.mapped("display_name")),
+                    arrangements=", ".join(taken.arrangement_id.mapped("name")),
+                )
+            )
+
+    @api.model
+    def _schedule(
+        self,
+        currency,
+        total,
+        first_date,
+        frequency,
+        count=0,
+        amount=0.0,
+        down_payment=0.0,
+        start_date=None,
+    ):
+        """The instalments for ``total``: a list of ``{date, amount,
+        is_down_payment}``.
+
+        Either ``count`` instalments of equal amounts (rounded down to the
+        currency's unit; the last one takes the difference), or instalments of
+        ``amount`` until the rest is paid (the last one smaller). Monthly
+        dates count from ``first_date`` (31 January, 28 or 29 February,
+        31 March). A down payment is due on ``start_date``.
+        """
+        _ = self.env._
+        today = self._today()
+        start_date = start_date or today
+        if not first_date:
+            raise ValidationError(_("Set the date of the first instalment."))
+        if first_date < today:
+            raise ValidationError(
+                _(
+                    "The first instalment cannot be in the past (%(date)s).",
+                    date=first_date,
+                )
+            )
+        if currency.compare_amounts(total, 0.0) <= 0:
+            raise ValidationError(_("There is nothing to pay in instalments."))
+        if currency.compare_amounts(down_payment, 0.0) < 0:
+            raise ValidationError(_("The down payment cannot be negative."))
+        rest = currency.round(total - down_payment)
+        if currency.compare_amounts(rest, 0.0) <= 0:
+            raise ValidationError(
+                _(
+                    "The down payment of %(down)s covers the whole amount of "
+                    "%(total)s: no arrangement is needed.",
+                    down=currency.format(down_payment),
+                    total=currency.format(total),
+                )
+            )
+        unit = _decimal(currency.rounding)
+        rest_d = _decimal(rest)
+        if amount:
+            if currency.compare_amounts(amount, 0.0) <= 0:
+                raise ValidationError(_("The instalment amount must be positive."))
+            step = _decimal(currency.round(amount))
+            count = int((rest_d / step).to_integral_value(rounding=ROUND_CEILING))
+        else:
+            if not count or count < 1:
+                raise ValidationError(
+                    _("An arrangement needs at least one instalment.")
+                )
+            step = (rest_d / count).quantize(unit, rounding=ROUND_DOWN)
+            if step <= 0:
+                raise ValidationError(
+                    _(
+                        "%(count)s instalments are too many for %(rest)s.",
+                        count=count,
+                        rest=currency.format(rest),
+                    )
+                )
+        if count > MAX_INSTALMENTS:
+            raise ValidationError(
+                _(
+                    "At most %(max)s instalments; this would make %(count)s.",
+                    max=MAX_INSTALMENTS,
+                    count=count,
+                )
+            )
+        schedule = []
+        if currency.compare_amounts(down_payment, 0.0) > 0:
+            schedule.append(
+                {
+                    "date": start_date,
+                    "amount": currency.round(down_payment),
+                    "is_down_payment": True,
+                }
+            )
+        for index in range(count):
+            value = step if index < count - 1 else rest_d - step * (count - 1)
+            schedule.append(
+                {
+                    "date": self._instalment_date(first_date, frequency, index),
+                    "amount": float(value),
+                    "is_down_payment": False,
+                }
+            )
+        return schedule
+
+    @api.model
+    def _today(self):
+        """Today, or the day the demo data pretends it is."""
+        return fields.Date.to_date(
+            self.env.context.get("debiteur_today")
+        ) or fields.Date.context_today(self)
+
+    @api.model
+    def _instalment_date(self, first_date, frequency, index):
+        if frequency == "weekly":
+            return first_date + timedelta(weeks=index)
+        if frequency == "biweekly":
+            return first_date + timedelta(weeks=2 * index)
+        # relativedelta keeps the day of the month where it exists and takes
+        # the month's last day otherwise: 31 Jan, 28/29 Feb, 31 Mar.
+        return first_date + relativedelta(months=index)
+
+    @api.model
+    def _is_nl_consumer(self, partner, company):
+        policy = (
+            self.env["debiteur.engine"]
+            ._policy_by_partner(company, partner.commercial_partner_id)
+            .get(partner.commercial_partner_id.id)
+        )
+        jurisdiction = policy.jurisdiction if policy else "nl"
+        consumer = self.env["debiteur.legal"]._is_consumer(partner, policy)
+        return consumer and jurisdiction == "nl"
+
+    # ------------------------------------------------------------------
+    # Life cycle
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """Activate: the covered invoices leave dunning.
+
+        The partial unique index on the covered invoices makes PostgreSQL refuse
+        a second active arrangement for an invoice, also when two users confirm
+        at the same moment; that refusal is turned into a readable error.
+        """
+        for arrangement in self:
+            if arrangement.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Arrangement %(name)s is not a draft.", name=arrangement.name
+                    )
+                )
+            self._check_moves(arrangement.invoice_ids.move_id, ignore=arrangement)
+        try:
+            with self.env.cr.savepoint():
+                self.write({"state": "active"})
+                self.env.flush_all()
+        except psycopg2.errors.UniqueViolation as exc:
+            if UNIQUE_ACTIVE_INDEX not in str(exc):
+                raise
+            raise ValidationError(
+                self.env._(
+                    "Another arrangement for one of these invoices was confirmed "
+                    "at the same moment. Reload and check the debtor's "
+                    "arrangements."
+                )
+            ) from None
+        for arrangement in self:
+            arrangement.message_post(
+                body=self.env._(
+                    "Arrangement agreed: %(count)s instalment(s), %(total)s in total.",
+                    count=len(arrangement.line_ids),
+                    total=arrangement.currency_id.format(arrangement.amount_total),
+                )
+            )
+        return True
+
+    def _close(self, state, reason=False):
+        self.write(
+            {
+                "state": state,
+                "close_reason": reason or False,
+                "date_closed": fields.Date.context_today(self),
+            }
+        )
+
+    def action_cancel(self, reason=None):
+        """Cancel with a reason (managers only); the invoices go back to dunning."""
+        if not self.env.user.has_group("debiteur_dunning.group_debiteur_manager"):
+            raise AccessError(
+                self.env._("Only a dunning manager can cancel an arrangement.")
+            )
+        if not reason or not reason.strip():
+            raise UserError(self.env._("Give a reason for cancelling."))
+        for arrangement in self:
+            if arrangement.state not in ("draft", "active"):
+                raise UserError(
+                    self.env._(
+                        "Arrangement %(name)s is already closed.",
+                        name=arrangement.name,
+                    )
+                )
+        self._close("cancelled", reason.strip())
+        for arrangement in self:
+            arrangement.message_post(
+                body=self.env._(
+                    "Arrangement cancelled: %(reason)s", reason=reason.strip()
+                )
+            )
+        return True
+
+    def action_open_cancel_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Arrangement"),
+            "res_model": "debiteur.arrangement.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_arrangement_id": self.id},
+        }
+
+    def action_renegotiate(self):
+        """Open the arrangement wizard on the open invoices of this one."""
+        self.ensure_one()
+        if self.state not in ("active", "broken"):
+            raise UserError(
+                self.env._("Only an active or broken arrangement can be renegotiated.")
+            )
+        moves = self.invoice_ids.move_id.filtered(
+            lambda m: m.currency_id.compare_amounts(m.amount_residual, 0.0) > 0
+        )
+        return self.env["debiteur.arrangement.wizard"]._action_open(
+            moves, replaced=self
+        )
+
+    def _complete_paid(self):
+        """Complete the active arrangements that are fully paid."""
+        done = self.filtered(
+            lambda a: (
+                a.state == "active"
+                and a.currency_id.compare_amounts(a.amount_paid, a.amount_total) >= 0
+            )
+        )
+        if not done:
+            return done
+        done._close("completed")
+        for arrangement in done:
+            body = self.env._("Everything paid: the arrangement is completed.")
+            arrangement.message_post(body=body)
+            if arrangement.claims_mode == "waive" and (
+                arrangement.interest_amount or arrangement.costs_amount
+            ):
+                arrangement._log_waiver()
+        return done
+
+    def _log_waiver(self):
+        self.ensure_one()
+        currency = self.currency_id
+        reason = self.waive_reason or self.env._("Payment arrangement completed.")
+        body = self.env._(
+            "Waived on completion: interest %(interest)s and collection costs "
+            "%(costs)s. Reason: %(reason)s",
+            interest=currency.format(self.interest_amount),
+            costs=currency.format(self.costs_amount),
+            reason=reason,
+        )
+        self.message_post(body=body)
+        for move in self.invoice_ids.move_id:
+            move.message_post(body=body)
+
+    def _break(self):
+        """Broken: back into dunning, tell the owner, optionally the debtor."""
+        if not self:
+            return
+        self._close("broken", self.env._("An instalment was not paid in time."))
+        notice = self.env.ref(
+            "debiteur_dunning.mail_template_arrangement_broken",
+            raise_if_not_found=False,
+        )
+        for arrangement in self:
+            late = arrangement.line_ids.filtered(lambda line: line.state != "paid")[:1]
+            arrangement.message_post(
+                body=self.env._(
+                    "Arrangement broken: the instalment of %(date)s (%(amount)s) "
+                    "was not paid. Its invoices are back in dunning.",
+                    date=late.date,
+                    amount=arrangement.currency_id.format(late.amount_open),
+                )
+            )
+            owner = arrangement.company_id.debiteur_user_id or arrangement.user_id
+            arrangement.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=self.env._(
+                    "Arrangement %(name)s of %(partner)s is broken",
+                    name=arrangement.name,
+                    partner=arrangement.partner_id.display_name,
+                ),
+                user_id=(owner or self.env.user).id,
+            )
+            if notice and arrangement.company_id.debiteur_arrangement_broken_notice:
+                arrangement.message_post_with_source(
+                    notice, subtype_xmlid="mail.mt_comment"
+                )
+
+    # ------------------------------------------------------------------
+    # Scheduler
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_process_arrangements(self, today=None):
+        """Daily: complete paid arrangements, remind, mark late, break.
+
+        Set-based: a fixed number of queries for the search, whatever the
+        number of arrangements; mails go through the mail queue.
+        """
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        active = self.search([("state", "=", "active")])
+        active._complete_paid()
+        active = active.filtered(lambda a: a.state == "active")
+        if not active:
+            return True
+        lines = self.env["debiteur.arrangement.line"].search_fetch(
+            [("arrangement_id", "in", active.ids), ("state", "!=", "paid")],
+            ["arrangement_id", "company_id", "date", "is_late", "reminder_sent"],
+        )
+        to_remind = lines.browse()
+        late = lines.browse()
+        broken = self.browse()
+        for line in lines:
+            company = line.company_id
+            days_past = (today - line.date).days
+            remind_days = company.debiteur_arrangement_reminder_days
+            if remind_days and not line.reminder_sent and 0 < -days_past <= remind_days:
+                to_remind |= line
+            if days_past > company.debiteur_arrangement_grace_days and not line.is_late:
+                late |= line
+            if days_past >= company.debiteur_arrangement_break_days:
+                broken |= line.arrangement_id
+        late.write({"is_late": True})
+        to_remind._send_reminders()
+        broken._break()
+        return True
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_print_agreement(self):
+        return self.env.ref(
+            "debiteur_dunning.action_report_debiteur_arrangement"
+        ).report_action(self)
+
+    def action_send_agreement(self):
+        self.ensure_one()
+        template = self.env.ref("debiteur_dunning.mail_template_arrangement_agreement")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.invoice_ids.move_id.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    @api.model
+    def _action_open_for_partners(self, partners):
+        """The arrangement wizard on the open invoices of one debtor."""
+        partner = partners.commercial_partner_id
+        if len(partner) != 1:
+            raise UserError(self.env._("Select one debtor."))
+        return self.env["debiteur.arrangement.wizard"]._action_open(
+            self.env["debiteur.arrangement.wizard"]._open_invoices(
+                partner, self.env.company
+            ),
+            partner=partner,
+        )
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_demo_arrangements(self, active_ids, broken_ids, completed_ids):
+        """One active, one broken and one completed arrangement on past dates."""
+        Wizard = self.env["debiteur.arrangement.wizard"]
+        Move = self.env["account.move"]
+        today = fields.Date.context_today(self)
+        result = self.browse()
+        specs = (
+            (active_ids, 20, "active"),
+            (broken_ids, 70, "broken"),
+            (completed_ids, 90, "completed"),
+        )
+        for move_ids, days_ago, target in specs:
+            moves = Move.browse(move_ids)
+            start = today - timedelta(days=days_ago)
+            wizard = Wizard.with_context(debiteur_today=start).create(
+                {
+                    "move_ids": [fields.Command.set(moves.ids)],
+                    "instalment_count": 3,
+                    "frequency": "monthly" if target != "broken" else "biweekly",
+                    "first_date": start + timedelta(days=7),
+                    "claims_mode": "waive",
+                    "waive_reason": "Demo: the debtor pays in instalments.",
+                }
+            )
+            arrangement = wizard.with_context(
+                debiteur_today=start
+            )._create_arrangement()
+            arrangement.date_start = start
+            lines = arrangement.line_ids.sorted("date")
+            if target == "active":
+                self._pay_demo(moves, sum(lines[:1].mapped("amount")))
+            elif target == "completed":
+                self._pay_demo(moves, arrangement.amount_total)
+            result |= arrangement
+        result._cron_process_arrangements(today)
+        return result
+
+    def _pay_demo(self, moves, amount):
+        """Register ``amount`` on ``moves`` (oldest first), as the debtor paid."""
+        for move in moves.sorted("invoice_date_due"):
+            if amount <= 0:
+                break
+            part = min(amount, move.amount_residual)
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"amount": part})._create_payments()
+            amount -= part
+
+
+class DebiteurArrangementInvoice(models.Model):
+    """An invoice covered by an arrangement.
+
+    One row per invoice and arrangement, kept after the arrangement ends. The
+    stored copy of the arrangement's state carries the partial unique index
+    that lets PostgreSQL guarantee an invoice is in at most one active
+    arrangement, whatever the number of concurrent transactions.
+    """
+
+    _name = "debiteur.arrangement.invoice"
+    _description = "Invoice in a Payment Arrangement"
+    _order = "arrangement_id, id"
+
+    arrangement_id = fields.Many2one(
+        "debiteur.arrangement", required=True, ondelete="cascade", index=True
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="restrict",
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="arrangement_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="arrangement_id.currency_id")
+    state = fields.Selection(related="arrangement_id.state", store=True, index=True)
+    amount_residual_start = fields.Monetary(
+        string="Open at Start",
+        readonly=True,
+        help="Open amount of the invoice when the arrangement was agreed.",
+    )
+    amount_residual = fields.Monetary(
+        related="move_id.amount_residual", string="Open Now"
+    )
+    invoice_date_due = fields.Date(related="move_id.invoice_date_due")
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_id) "
+                "WHERE state = 'active'",
+                SQL.identifier(UNIQUE_ACTIVE_INDEX),
+                SQL.identifier(self._table),
+            )
+        )

@@ -1,0 +1,216 @@
+"""The claim on each debtor: interest, collection costs, total, prescription.
+
+As of today or the context's ``debiteur_as_of``, in the current company and its
+currency. Set-based: one search of the open invoices, one claims computation
+and one search of the reminders, whatever the number of debtors.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import api, fields, models
+
+from .debiteur_legal import _money, _quantize
+
+USER_GROUP = "debiteur_dunning.group_debiteur_user"
+COUNTED_STATES = ("queued", "sent", "printed")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    debiteur_interest_due = fields.Monetary(
+        string="Interest Due",
+        compute="_compute_debiteur_claim",
+        currency_field="debiteur_currency_id",
+        groups=USER_GROUP,
+        help="Interest on the overdue invoices up to today (or the chosen date), "
+        "less what was already invoiced; nothing once waived.",
+    )
+    debiteur_costs_due = fields.Monetary(
+        string="Collection Costs Due",
+        compute="_compute_debiteur_claim",
+        currency_field="debiteur_currency_id",
+        groups=USER_GROUP,
+        help="The collection costs the law allows today on the overdue principal, "
+        "under the debtor's policy and highest level reached, less what was "
+        "already invoiced. For a Dutch consumer only after the term of a formal "
+        "notice has passed.",
+    )
+    debiteur_claim_total = fields.Monetary(
+        string="Total Claim",
+        compute="_compute_debiteur_claim",
+        currency_field="debiteur_currency_id",
+        groups=USER_GROUP,
+        help="Overdue invoices, open costs invoices, interest due and collection "
+        "costs due.",
+    )
+    debiteur_next_prescription_date = fields.Date(
+        string="Next Prescription Date",
+        compute="_compute_debiteur_claim",
+        groups=USER_GROUP,
+        help="The earliest prescription date among the open invoices.",
+    )
+
+    @api.depends_context("debiteur_as_of", "company")
+    def _compute_debiteur_claim(self):
+        company = self.env.company
+        currency = company.currency_id
+        as_of = self.env["account.move"]._debiteur_as_of()
+        commercial = self._origin.commercial_partner_id
+        figures = self._debiteur_claim_figures(company, commercial, as_of)
+        for partner in self:
+            values = figures.get(partner._origin.commercial_partner_id.id, {})
+            interest = values.get("interest", Decimal(0))
+            costs = values.get("costs", Decimal(0))
+            partner.debiteur_interest_due = float(interest)
+            partner.debiteur_costs_due = float(costs)
+            partner.debiteur_claim_total = currency.round(
+                float(values.get("open", Decimal(0)) + interest + costs)
+            )
+            partner.debiteur_next_prescription_date = values.get("prescription", False)
+
+    @api.model
+    def _debiteur_claim_figures(self, company, partners, as_of):
+        """``{commercial partner id: {"interest", "costs", "open", "prescription"}}``.
+
+        ``open`` is the overdue principal plus the open costs invoices; amounts
+        are Decimals in the company currency.
+        """
+        if not partners:
+            return {}
+        currency = company.currency_id
+        zero = _quantize(0, currency)
+        moves = self.env["account.move"].search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("commercial_partner_id", "in", partners.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("amount_residual", ">", 0),
+            ],
+            [
+                "commercial_partner_id",
+                "currency_id",
+                "amount_residual",
+                "amount_residual_signed",
+                "invoice_date_due",
+                "debiteur_level_id",
+                "debiteur_is_cost_invoice",
+            ],
+        )
+        if not moves:
+            return {}
+        partners = moves.commercial_partner_id.with_company(company).with_context(
+            active_test=False
+        )
+        partners.fetch(["debiteur_policy_id", "debiteur_debtor_type", "lang"])
+        policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
+        claims = self.env["account.move"]._debiteur_claims(moves, as_of, policies)
+        comms = self._debiteur_claim_communications(company, partners)
+        Comm = self.env["debiteur.communication"]
+
+        by_partner = defaultdict(lambda: self.env["account.move"])
+        for move in moves:
+            by_partner[move.commercial_partner_id.id] |= move
+        result = {}
+        for partner in partners:
+            policy = policies.get(partner.id)
+            partner_comms = comms.get(partner.id, Comm)
+            overdue = by_partner[partner.id].filtered(
+                lambda m: not m.debiteur_is_cost_invoice and m.invoice_date_due < as_of
+            )
+            cost_moves = by_partner[partner.id].filtered("debiteur_is_cost_invoice")
+            principal = sum((claims[m.id]["costs_basis"] for m in overdue), Decimal(0))
+            interest = sum(
+                (m._debiteur_company_amount(claims[m.id]["interest"]) for m in overdue),
+                Decimal(0),
+            )
+            invoiced = partner_comms.filtered("cost_move_active")
+            interest -= _money(
+                sum(invoiced.mapped("invoiced_interest_amount")), currency
+            )
+            if self._debiteur_waived(
+                partner_comms, "charge_interest", "interest_waived"
+            ):
+                interest = zero
+            costs = self._debiteur_partner_costs(
+                partner, policy, overdue, principal, partner_comms, as_of
+            )
+            costs -= _money(sum(invoiced.mapped("invoiced_costs_amount")), currency)
+            open_costs_invoices = sum(
+                (claims[m.id]["costs_basis"] for m in cost_moves), Decimal(0)
+            )
+            result[partner.id] = {
+                "interest": max(_quantize(interest, currency), zero),
+                "costs": max(_quantize(costs, currency), zero),
+                "open": _quantize(principal + open_costs_invoices, currency),
+                "prescription": min(
+                    claims[m.id]["prescription_date"] for m in by_partner[partner.id]
+                ),
+            }
+        return result
+
+    @api.model
+    def _debiteur_claim_communications(self, company, partners):
+        """The debtors' reminders that count, newest first, per debtor."""
+        comms = self.env["debiteur.communication"].search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("state", "in", COUNTED_STATES),
+            ],
+            [
+                "partner_id",
+                "level_id",
+                "legal_deadline",
+                "costs_waived",
+                "interest_waived",
+                "cost_move_id",
+                "invoiced_costs_amount",
+                "invoiced_interest_amount",
+            ],
+            order="date desc, id desc",
+        )
+        comms.level_id.fetch(["charge_costs", "charge_interest"])
+        comms.cost_move_id.fetch(["state", "payment_state"])
+        result = defaultdict(lambda: self.env["debiteur.communication"])
+        for comm in comms:
+            result[comm.partner_id.id] |= comm
+        return result
+
+    @api.model
+    def _debiteur_waived(self, comms, charge_field, waived_field):
+        """True when the newest reminder charging this component waived it."""
+        charging = comms.filtered(lambda c: c.level_id[charge_field])[:1]
+        return bool(charging[waived_field])
+
+    @api.model
+    def _debiteur_partner_costs(
+        self, partner, policy, overdue, principal, comms, as_of
+    ):
+        """What the law allows today under the policy and highest level reached."""
+        if not policy or not overdue or principal <= 0:
+            return Decimal(0)
+        levels = overdue.debiteur_level_id
+        if not levels:
+            return Decimal(0)
+        level = levels.sorted(lambda lvl: (lvl.sequence, lvl.delay_days))[-1]
+        if not level.charge_costs:
+            return Decimal(0)
+        if self._debiteur_waived(comms, "charge_costs", "costs_waived"):
+            return Decimal(0)
+        deadline = comms.filtered("legal_deadline")[:1].legal_deadline
+        level_ids = policy._sorted_levels().ids
+        amount, _note = self.env["debiteur.legal"]._debtor_costs(
+            partner,
+            policy,
+            principal,
+            level,
+            as_of,
+            legal_deadline=deadline or None,
+            invoice_count=len(overdue),
+            level_index=level_ids.index(level.id) if level.id in level_ids else 0,
+        )
+        return amount
