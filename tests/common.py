@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -61,6 +61,25 @@ class DebiteurCommon(AccountTestInvoicingCommon):
         )
 
     # ------------------------------------------------------------------
+    @classmethod
+    def setup_role_users(cls, prefix):
+        """A billing user without dunning rights, a Dunning user and a Dunning
+        manager of ``cls.company``, with logins starting with ``prefix``."""
+        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
+        roles = {
+            "billing_user": "account.group_account_invoice",
+            "dunning_user": "debiteur_dunning.group_debiteur_user",
+            "dunning_manager": "debiteur_dunning.group_debiteur_manager",
+        }
+        for attribute, group in roles.items():
+            user = new_test_user(
+                cls.env,
+                login=f"{prefix}_{attribute}",
+                groups=f"base.group_user,{group}",
+                **company,
+            )
+            setattr(cls, attribute, user)
+
     @classmethod
     def create_invoice(
         cls,

@@ -396,19 +396,7 @@ class TestArrangementAccess(ArrangementCommon):
         cls.invoice_b = cls.create_invoice(
             cls.debtor, 400.0, cls.d(-10), company=cls.company_b
         )
-        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="dd_arr_billing",
-            groups="base.group_user,account.group_account_invoice",
-            **company,
-        )
-        cls.dunning_user = new_test_user(
-            cls.env,
-            login="dd_arr_dunning",
-            groups="base.group_user,debiteur_dunning.group_debiteur_user",
-            **company,
-        )
+        cls.setup_role_users("dd_arr")
 
     def test_dunning_user_makes_arrangements_billing_user_cannot(self):
         with freeze_time(TODAY):

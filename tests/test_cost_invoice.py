@@ -6,7 +6,7 @@ from decimal import Decimal
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import TODAY, DebiteurCommon
 
@@ -443,19 +443,7 @@ class TestCostInvoiceAccess(CostInvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="dd_costs_billing",
-            groups="base.group_user,account.group_account_invoice",
-            **company,
-        )
-        cls.dunning_user = new_test_user(
-            cls.env,
-            login="dd_costs_user",
-            groups="base.group_user,debiteur_dunning.group_debiteur_user",
-            **company,
-        )
+        cls.setup_role_users("dd_costs")
 
     def test_user_without_dunning_rights_cannot_invoice_or_waive(self):
         _invoice, notice = self.notice_for(self.debtor, 1234.56)

@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import TODAY, DebiteurCommon
 
@@ -11,25 +11,7 @@ class TestAccessRights(DebiteurCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="dd_billing",
-            groups="base.group_user,account.group_account_invoice",
-            **company,
-        )
-        cls.dunning_user = new_test_user(
-            cls.env,
-            login="dd_user",
-            groups="base.group_user,debiteur_dunning.group_debiteur_user",
-            **company,
-        )
-        cls.dunning_manager = new_test_user(
-            cls.env,
-            login="dd_manager",
-            groups="base.group_user,debiteur_dunning.group_debiteur_manager",
-            **company,
-        )
+        cls.setup_role_users("dd")
         cls.invoice = cls.create_invoice(cls.debtor, 500.0, cls.d(-10))
 
     def as_user(self, user):
@@ -103,19 +85,7 @@ class TestCancelRights(DebiteurCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.dunning_user = new_test_user(
-            cls.env,
-            login="dd_user",
-            groups="base.group_user,debiteur_dunning.group_debiteur_user",
-            **company,
-        )
-        cls.dunning_manager = new_test_user(
-            cls.env,
-            login="dd_manager",
-            groups="base.group_user,debiteur_dunning.group_debiteur_manager",
-            **company,
-        )
+        cls.setup_role_users("dd_cancel")
         cls.invoice = cls.create_invoice(cls.debtor, 500.0, cls.d(-7))
 
     def cancel_with_wizard(self, comm, user, reason):

@@ -400,25 +400,8 @@ class TestVatReliefRights(VatReliefCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="vat_billing",
-            groups="base.group_user,account.group_account_invoice",
-            **company,
-        )
-        cls.dunning_user = new_test_user(
-            cls.env,
-            login="vat_user",
-            groups="base.group_user,debiteur_dunning.group_debiteur_user",
-            **company,
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="vat_manager",
-            groups="base.group_user,debiteur_dunning.group_debiteur_manager",
-            **company,
-        )
+        cls.setup_role_users("vat")
+        cls.manager = cls.dunning_manager
         cls.invoice = cls.vat_invoice([(1000.0, cls.tax_21)])
         cls.relief = cls.Relief._cron_mark_eligible(ELIGIBLE)
 
