@@ -467,7 +467,7 @@ class TestAgreementLetter(ArrangementCommon):
         self.assertIn("lapses", html)
         html = self.render(dutch)
         self.assertIn("Betalingsregeling", html)
-        self.assertIn("Betaalschema", html)
+        self.assertIn("Termijnschema", html)
         self.assertIn("vervalt", html)
         self.assertIn("01-07-2026", html)
         self.assertIn(dutch.payment_reference, html)

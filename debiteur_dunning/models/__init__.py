@@ -29,3 +29,12 @@ from . import account_move_claims
 from . import res_partner_claims
 from . import res_company_costs
 from . import res_config_settings_costs
+from . import debiteur_case_stage
+from . import debiteur_case
+from . import debiteur_aging_report
+from . import account_move_case
+from . import account_move_line_case
+from . import account_partial_reconcile_case
+from . import res_partner_case
+from . import res_company_case
+from . import debiteur_case_demo

@@ -439,6 +439,21 @@ class DebiteurArrangement(models.Model):
     # ------------------------------------------------------------------
     # Life cycle
     # ------------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        if "state" in vals:
+            self._sync_cases()
+        return res
+
+    def _sync_cases(self):
+        """The debtors' follow-up cases move with the arrangement's state."""
+        Case = self.env["debiteur.case"].sudo()
+        for company in self.company_id:
+            Case._sync(
+                self.filtered(lambda a, c=company: a.company_id == c).partner_id,
+                company,
+            )
+
     def action_confirm(self):
         """Activate: the covered invoices leave dunning.
 

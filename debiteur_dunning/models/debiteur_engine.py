@@ -439,6 +439,9 @@ class DebiteurEngine(models.AbstractModel):
         )
 
     def _policy_by_partner(self, company, partners):
+        # Read with this engine's rights (the caller may pass records of a user
+        # who may not read policies, e.g. a payment registered by a cashier).
+        company, partners = company.with_env(self.env), partners.with_env(self.env)
         business = company.debiteur_policy_business_id
         consumer = company.debiteur_policy_consumer_id
         (business | consumer | partners.debiteur_policy_id).fetch(
@@ -772,6 +775,14 @@ class DebiteurEngine(models.AbstractModel):
         self._merge_letters_for_print(
             comms.filtered(lambda c: c.channel in ("letter", "email_letter"))
         )
+        # The debtors' cases follow what was sent (a case is bookkeeping derived
+        # from the facts, whoever sends).
+        Case = self.env["debiteur.case"].sudo()
+        for company in comms.company_id:
+            Case._sync(
+                comms.filtered(lambda c, co=company: c.company_id == co).partner_id,
+                company,
+            )
 
     def _render_letters(self, comms):
         """Render letters in batches: one wkhtmltopdf call per batch."""
@@ -939,6 +950,8 @@ class DebiteurEngine(models.AbstractModel):
             total_remaining += remaining
             if remaining:
                 break
+        if not total_remaining:
+            self.env["debiteur.case"].sudo()._cron_check_promises(today)
         self.env["ir.cron"]._notify_progress(done=total_done, remaining=total_remaining)
         return total_remaining
 
@@ -974,6 +987,8 @@ class DebiteurEngine(models.AbstractModel):
                 return done, len(proposals) - done
         run.state = "review" if run.draft_count else "done"
         run._log(self.env._("Scheduler: %(count)s debtor(s) handled.", count=done))
+        # Cases for invoices that became overdue overnight.
+        self.env["debiteur.case"].sudo()._sync_company(company, today)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return done, 0
