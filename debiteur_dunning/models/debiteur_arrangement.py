@@ -139,12 +139,8 @@ class DebiteurArrangement(models.Model):
     payment_reference = fields.Char(readonly=True, copy=False)
     close_reason = fields.Text(readonly=True, copy=False, tracking=True)
     date_closed = fields.Date(readonly=True, copy=False)
-    replaces_id = fields.Many2one(
-        "debiteur.arrangement", string="Replaces", readonly=True, copy=False
-    )
-    replaced_by_id = fields.Many2one(
-        "debiteur.arrangement", string="Replaced By", readonly=True, copy=False
-    )
+    replaces_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
+    replaced_by_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
     late_count = fields.Integer(compute="_compute_late_count")
     next_line_id = fields.Many2one(
         "debiteur.arrangement.line",

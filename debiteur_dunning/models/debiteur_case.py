@@ -44,7 +44,6 @@ class DebiteurCase(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     stage_id = fields.Many2one(
         "debiteur.case.stage",
-        string="Stage",
         required=True,
         index=True,
         tracking=True,
@@ -104,7 +103,6 @@ class DebiteurCase(models.Model):
     )
     highest_level_id = fields.Many2one(
         "debiteur.level",
-        string="Highest Level",
         readonly=True,
         index=True,
         help="The highest reminder level reached by the overdue invoices.",

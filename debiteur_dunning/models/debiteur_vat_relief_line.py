@@ -21,9 +21,9 @@ class DebiteurVatReliefLine(models.Model):
         related="relief_id.company_currency_id", string="Company Currency"
     )
     invoice_tax_line_id = fields.Many2one(
-        "account.move.line", string="Invoice Tax Line", required=True, readonly=True
+        "account.move.line", required=True, readonly=True
     )
-    tax_id = fields.Many2one("account.tax", string="Tax", required=True, readonly=True)
+    tax_id = fields.Many2one("account.tax", required=True, readonly=True)
     account_id = fields.Many2one(
         related="invoice_tax_line_id.account_id", string="Output Tax Account"
     )

@@ -1,3 +1,4 @@
+# pylint: disable=consider-merging-classes-inherited
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
