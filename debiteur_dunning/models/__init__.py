@@ -38,3 +38,8 @@ from . import account_partial_reconcile_case
 from . import res_partner_case
 from . import res_company_case
 from . import debiteur_case_demo
+from . import debiteur_handoff
+from . import account_move_handoff
+from . import res_partner_agency
+from . import res_company_handoff
+from . import res_config_settings_handoff

@@ -400,15 +400,8 @@ class DebiteurCase(models.Model):
                 ["amount_residual:sum"],
             )
         )
-        arrangement = self._partners_with(
-            base, "debiteur.arrangement", "debiteur_arrangement_id", ("active",)
-        )
-        handoff = self._partners_with(
-            base,
-            "debiteur.handoff",
-            "debiteur_handoff_id",
-            ("sent", "in_progress"),
-        )
+        arrangement = self._partners_with(base, "debiteur_arrangement_id")
+        handoff = self._partners_with(base, "debiteur_handoff_id")
         levels = self.env["debiteur.level"].browse(
             {lid for _a, _o, lids, _l in overdue.values() for lid in lids if lid}
         )
@@ -474,14 +467,19 @@ class DebiteurCase(models.Model):
         return cases | created
 
     @api.model
-    def _partners_with(self, base, model, fname, states):
-        """Debtors having overdue invoices linked to ``model`` in ``states``."""
-        if model not in self.env or fname not in self.env["account.move"]._fields:
+    def _partners_with(self, base, fname):
+        """Debtors having overdue invoices under an open arrangement or handoff.
+
+        The invoice fields ``debiteur_arrangement_id`` and ``debiteur_handoff_id``
+        are set exactly while their arrangement or handoff is open, so this
+        needs no read of those (restricted) records.
+        """
+        if fname not in self.env["account.move"]._fields:
             return set()
         return {
             partner.id
             for (partner,) in self.env["account.move"]._read_group(
-                [*base, (f"{fname}.state", "in", list(states))],
+                [*base, (fname, "!=", False)],
                 ["commercial_partner_id"],
             )
         }

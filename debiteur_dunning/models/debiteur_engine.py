@@ -105,6 +105,7 @@ class DebiteurEngine(models.AbstractModel):
             ("invoice_date_due", "<", date),
             ("commercial_partner_id.debiteur_excluded", "=", False),
             ("debiteur_arrangement_id", "=", False),
+            ("debiteur_handoff_id", "=", False),
             "|",
             ("debiteur_blocked", "=", False),
             ("debiteur_block_until", "<=", date),

@@ -6,3 +6,4 @@ from . import debiteur_arrangement_wizard
 from . import debiteur_waive_wizard
 from . import debiteur_case_promise_wizard
 from . import debiteur_case_dispute_wizard
+from . import debiteur_handoff_wizard
