@@ -236,6 +236,15 @@ class TestCaseActions(CaseCommon):
             [("partner_id", "=", cls.debtor.id), ("is_closed", "=", False)]
         )
 
+    def test_arrangement_and_handoff_start_from_the_case(self):
+        action = self.case.action_make_arrangement()
+        self.assertEqual(action["res_model"], "debiteur.arrangement.wizard")
+        self.assertEqual(action["context"]["default_partner_id"], self.debtor.id)
+        self.assertIn(self.invoice.id, action["context"]["default_move_ids"][0][2])
+        action = self.case.action_hand_off()
+        self.assertEqual(action["res_model"], "debiteur.handoff.wizard")
+        self.assertEqual(action["context"]["default_partner_ids"], self.debtor.ids)
+
     def test_forbidden_drags(self):
         case = self.case
         with self.assertRaisesRegex(UserError, "still owes"):

@@ -145,3 +145,39 @@ class TestPaymentReference(DebiteurCommon):
         self.assertRegex(ref, r"^\+\+\+\d{3}/\d{4}/\d{5}\+\+\+$")
         digits = ref.strip("+").replace("/", "")
         self.assertEqual(int(digits[:10]) % 97 or 97, int(digits[10:]))
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestFormalNoticeInDutch(DebiteurCommon):
+    """The legal elements of a formal notice, in the debtor's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["debiteur_dunning"], ["nl_NL"], overwrite=True
+        )
+
+    def test_dutch_consumer_notice(self):
+        consumer = self.env["res.partner"].create(
+            {"name": "Kees de Boer", "email": "kees@example.nl", "lang": "nl_NL"}
+        )
+        self.create_invoice(consumer, 200.0, self.d(-49))
+        for step in range(4):
+            self.run_dunning(self.d(7 * step))
+        notice = self.comms(consumer)[-1]
+        self.assertTrue(notice.legal_deadline)
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "debiteur_dunning.action_report_debiteur_letter", notice.ids
+        )
+        text = html.decode()
+        self.assertIn("Ingebrekestelling / 14-dagenbrief", text)
+        self.assertIn("gerekend vanaf de dag na ontvangst van deze brief", text)
+        self.assertIn(notice.legal_deadline.strftime("%d-%m-%Y"), text)
+        self.assertIn("art. 6:96 BW", text)
+        self.assertIn("KvK-nummer", text)
+        self.assertNotIn("counted from the day after", text)
+        # The e-mail states the same, in Dutch.
+        body = notice.mail_id.body_html
+        self.assertIn("gerekend vanaf de dag na ontvangst", body)

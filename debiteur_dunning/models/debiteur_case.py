@@ -624,6 +624,30 @@ class DebiteurCase(models.Model):
             },
         }
 
+    def action_make_arrangement(self):
+        """Start a payment arrangement for this debtor's open invoices."""
+        self.ensure_one()
+        return (
+            self.env["debiteur.arrangement"]
+            .with_company(self.company_id)
+            ._action_open_for_partners(self.partner_id)
+        )
+
+    def action_hand_off(self):
+        """Hand this debtor over to a collection agency (managers)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Hand Off to a Collection Agency"),
+            "res_model": "debiteur.handoff.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_ids": self.partner_id.ids,
+                "default_company_id": self.company_id.id,
+            },
+        }
+
     def action_log_call(self, note=None):
         """Record a phone call with the debtor as a done activity."""
         for case in self:

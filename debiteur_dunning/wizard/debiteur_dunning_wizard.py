@@ -224,6 +224,14 @@ class DebiteurDunningWizardLine(models.TransientModel):
     warning = fields.Text()
     details = fields.Html(sanitize=False, readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    avg_days_late = fields.Float(
+        related="partner_id.debiteur_avg_days_late",
+        string="Avg. Days Late",
+        help="Payment behaviour: average days late over the last 12 months.",
+    )
+    days_late_trend = fields.Float(
+        related="partner_id.debiteur_days_late_trend", string="Trend (days)"
+    )
 
     @api.depends("move_ids")
     def _compute_invoice_count(self):
