@@ -250,3 +250,80 @@ class DebiteurDemo(models.AbstractModel):
             self.env._("Scheduler: %(count)s debtor(s) handled.", count=len(proposals))
         )
         return run
+
+    # ------------------------------------------------------------------
+    # VAT relief: an invoice unpaid for more than a year
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_demo_vat_relief(self, partner_id, product_id):
+        """Set up VAT relief and leave one invoice eligible for it.
+
+        The invoice was due 400 days ago and is still unpaid, so its VAT may be
+        reclaimed (NL: one year after the due date); the scheduler lists it in
+        "VAT to Reclaim" for the manager to confirm.
+        """
+        company = self.env.company
+        Account = self.env["account.account"].with_company(company)
+        clearing = Account.search(
+            [("code", "=", "1899"), ("company_ids", "in", company.ids)], limit=1
+        ) or Account.create(
+            {
+                "code": "1899",
+                "name": "Te vorderen btw oninbare vorderingen",
+                "account_type": "liability_current",
+            }
+        )
+        expense = Account.search(
+            [("account_type", "=", "expense"), ("company_ids", "in", company.ids)],
+            limit=1,
+        )
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", company.id)], limit=1
+        )
+        company.write(
+            {
+                "debiteur_vat_relief_journal_id": journal.id,
+                "debiteur_vat_relief_account_id": clearing.id,
+                "debiteur_vat_relief_expense_account_id": expense.id,
+            }
+        )
+        today = fields.Date.context_today(self)
+        tax = company.account_sale_tax_id
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id,
+                "invoice_date": today - timedelta(days=430),
+                "invoice_date_due": today - timedelta(days=400),
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {
+                            "product_id": product_id,
+                            "quantity": 4,
+                            "price_unit": 250.0,
+                            "tax_ids": [fields.Command.set(tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        self.env["debiteur.vat.relief"]._cron_mark_eligible(today)
+        return invoice
+
+    # ------------------------------------------------------------------
+    # Collection agency: one debtor handed off
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_demo_handoff(self, partner_id, agency_id):
+        """Hand the debtor that reached the formal notice over to the agency,
+        through the same wizard a manager uses (the dossier is built)."""
+        wizard = self.env["debiteur.handoff.wizard"].create(
+            {
+                "partner_ids": [fields.Command.set([partner_id])],
+                "agency_id": agency_id,
+                "send_email": False,
+            }
+        )
+        wizard.action_confirm()
