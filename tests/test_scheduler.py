@@ -159,3 +159,22 @@ class TestConcurrency(DebiteurCommon):
         self.assertEqual(created.partner_id, self.other_debtor)
         self.assertIn("skipped", run.log)
         self.assertEqual(len(self.comms(self.debtor)), 1)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestStaleProposal(DebiteurCommon):
+    def test_partial_payment_after_the_proposal_skips_the_debtor(self):
+        """A reminder never claims an amount paid after it was proposed."""
+        invoice = self.create_invoice(self.debtor, 300.0, self.d(-10))
+        engine = self.env["debiteur.engine"]
+        proposals = engine._compute_proposals(TODAY, self.company)
+        self.pay(invoice, 100.0)
+        run = self.env["debiteur.run"].create(
+            {"date": TODAY, "company_id": self.company.id, "trigger": "manual"}
+        )
+        with freeze_time(TODAY):
+            self.assertFalse(engine._apply(run, proposals))
+        self.assertIn("changed during the run", run.log)
+        # The next run reminds the 200.00 still open.
+        comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(comm.invoice_line_ids.amount_residual, 200.0)

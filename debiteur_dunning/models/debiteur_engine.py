@@ -17,7 +17,7 @@ from PyPDF2.errors import PdfReadError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, float_compare, split_every
 
 from ..legal import legal_notice_deadline
 
@@ -604,10 +604,9 @@ class DebiteurEngine(models.AbstractModel):
 
     def _apply_debtor(self, run, proposal, channel_overrides):
         Comm = self.env["debiteur.communication"]
-        invoice_ids = [i.move_id for i in proposal.invoices]
         try:
             with self.env.cr.savepoint():
-                if not self._still_due(run, invoice_ids):
+                if not self._still_due(proposal):
                     run._log(
                         self.env._(
                             "%(partner)s: invoices changed during the run, skipped.",
@@ -643,12 +642,14 @@ class DebiteurEngine(models.AbstractModel):
     def _partner_name(self, partner_id):
         return self.env["res.partner"].browse(partner_id).display_name
 
-    def _still_due(self, run, invoice_ids):
-        """Lock the debtor's invoices and check none was paid since the proposal.
+    def _still_due(self, proposal):
+        """Lock the debtor's invoices and check their open amounts are still
+        those of the proposal (no payment, partial or full, in between).
 
         Under REPEATABLE READ, a payment committed after this transaction began
         makes the lock fail with a serialization error (handled by the caller).
         """
+        residuals = {i.move_id: i.amount_residual for i in proposal.invoices}
         self.env["account.move"].flush_model(["amount_residual", "payment_state"])
         self.env.cr.execute(
             SQL(
@@ -658,13 +659,14 @@ class DebiteurEngine(models.AbstractModel):
                  WHERE id = ANY(%s)
                    FOR NO KEY UPDATE NOWAIT
                 """,
-                invoice_ids,
+                list(residuals),
             )
         )
         rows = self.env.cr.fetchall()
-        return len(rows) == len(invoice_ids) and all(
-            residual > 0 and state in ("not_paid", "partial")
-            for _id, residual, state in rows
+        return len(rows) == len(residuals) and all(
+            state in ("not_paid", "partial")
+            and float_compare(residual, residuals[move_id], precision_digits=6) == 0
+            for move_id, residual, state in rows
         )
 
     def _communication_vals(self, run, proposal):
@@ -969,14 +971,21 @@ class DebiteurEngine(models.AbstractModel):
         ) or Run.create({"date": today, "company_id": company.id, "trigger": "cron"})
         proposals = [p for p in self._compute_proposals(today, company) if p.selectable]
         done = 0
-        policies = self.env["debiteur.policy"].browse({p.policy_id for p in proposals})
-        auto = set(policies.filtered("auto_send").ids)
         for batch in split_every(CRON_BATCH_SIZE, proposals):
             if not self._lock_company(company, raise_if_busy=False):
                 run._log(self.env._("Another run is busy; the scheduler will retry."))
                 return done, len(proposals) - done
-            comms = self._apply(run, batch, send=False)
-            to_send = comms.filtered(lambda c: c.policy_id.id in auto)
+            # Each batch is its own transaction: propose again for its debtors,
+            # so payments committed since the first batch are respected.
+            fresh = [
+                p
+                for p in self._compute_proposals(
+                    today, company, partner_ids=[p.partner_id for p in batch]
+                )
+                if p.selectable
+            ]
+            comms = self._apply(run, fresh, send=False)
+            to_send = comms.filtered(lambda c: c.policy_id.auto_send)
             self._send_communications(to_send)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(
