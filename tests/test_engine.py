@@ -281,7 +281,7 @@ class TestPreview(DebiteurCommon):
         self.assertEqual(len(proposals), 9)
         self.assertEqual(sum(len(p.invoices) for p in proposals), 42)
         self.assertEqual(large, small)
-        self.assertLessEqual(large, 12)
+        self.assertLessEqual(large, 13)
 
 
 @tagged("post_install", "-at_install", "debiteur")

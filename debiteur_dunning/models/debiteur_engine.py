@@ -144,7 +144,15 @@ class DebiteurEngine(models.AbstractModel):
             active_test=False
         )
         partners.fetch(
-            ["debiteur_policy_id", "debiteur_debtor_type", "email", "name", "lang"]
+            [
+                "debiteur_policy_id",
+                "debiteur_debtor_type",
+                "email",
+                "email_normalized",
+                "name",
+                "lang",
+                "active",
+            ]
         )
         policy_by_partner = self._policy_by_partner(company, partners)
         if policies is not None:
@@ -167,6 +175,9 @@ class DebiteurEngine(models.AbstractModel):
         )
         levels_by_policy = {p.id: p._sorted_levels() for p in all_policies}
         recipients = self._invoice_addresses(partners)
+        blacklisted = self._blacklisted_partner_ids(
+            partners.union(*recipients.values())
+        )
         last_dates = self._last_reminder_dates(company, partners)
         pending = self._pending_moves(moves)
         waiting = self._moves_in_legal_term(moves, date)
@@ -196,6 +207,7 @@ class DebiteurEngine(models.AbstractModel):
                 last_dates.get(partner.id),
                 pending,
                 waiting,
+                blacklisted,
             )
             if proposal:
                 proposals.append(proposal)
@@ -215,6 +227,7 @@ class DebiteurEngine(models.AbstractModel):
         last_date,
         pending,
         waiting,
+        blacklisted=frozenset(),
     ):
         level_index = {lvl.id: i for i, lvl in enumerate(levels)}
         delays = [lvl.delay_days for lvl in levels]
@@ -278,6 +291,22 @@ class DebiteurEngine(models.AbstractModel):
         if level.channel in ("email", "email_letter") and not recipient.email:
             proposal.channel = "letter"
             proposal.warnings.append(_("No e-mail address: the reminder goes by post."))
+        elif level.channel in ("email", "email_letter") and recipient.id in blacklisted:
+            proposal.channel = "letter"
+            proposal.warnings.append(
+                _(
+                    "The e-mail address %(email)s is on the blacklist: the reminder "
+                    "goes by post.",
+                    email=recipient.email,
+                )
+            )
+        if not partner.active:
+            proposal.warnings.append(
+                _(
+                    "The debtor is archived; its invoices are still open, so the "
+                    "reminder goes to its address."
+                )
+            )
         if currency.compare_amounts(proposal.amount_due, 0.0) <= 0:
             proposal.skip_reason = _("Credit balance: the credits cover the invoices.")
         elif currency.compare_amounts(proposal.amount_due, policy.min_amount) < 0:
@@ -478,13 +507,26 @@ class DebiteurEngine(models.AbstractModel):
                 ("type", "=", "invoice"),
                 ("id", "not in", partners.ids),
             ],
-            ["commercial_partner_id", "email"],
+            ["commercial_partner_id", "email", "email_normalized"],
             order="id",
         )
         result = {}
         for contact in contacts:
             result.setdefault(contact.commercial_partner_id.id, contact)
         return result
+
+    def _blacklisted_partner_ids(self, partners):
+        """Ids of ``partners`` whose e-mail address is blacklisted (one query)."""
+        emails = {p.email_normalized for p in partners if p.email_normalized}
+        if not emails:
+            return set()
+        blacklist = (
+            self.env["mail.blacklist"]
+            .sudo()
+            .search_fetch([("email", "in", list(emails))], ["email"])
+        )
+        blocked = set(blacklist.mapped("email"))
+        return {p.id for p in partners if p.email_normalized in blocked}
 
     def _last_reminder_dates(self, company, partners):
         groups = self.env["debiteur.communication"]._read_group(
