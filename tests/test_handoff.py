@@ -333,10 +333,10 @@ class TestHandoff(DebiteurCommon):
         )
         self.assertEqual(len(mail), 1)
         self.assertIn(self.agency, mail.recipient_ids)
+        # The agency prefers XML (the default): no CSV copy is sent.
         self.assertEqual(
             mail.attachment_ids,
             handoff.xml_attachment_id
-            | handoff.csv_attachment_id
             | handoff.pdf_attachment_id
             | handoff.letter_attachment_ids,
         )
@@ -353,6 +353,16 @@ class TestHandoff(DebiteurCommon):
         self.assertEqual(download.attachment_ids, handoff.xml_attachment_id)
         with self.assertRaises(UserError):
             download.write({"recipient": "x"})
+
+    def test_email_follows_the_agency_preferred_format(self):
+        self.agency.debiteur_agency_export_format = "csv"
+        handoff = self.hand_off(user=self.dunning_manager)
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "debiteur.handoff"), ("res_id", "=", handoff.id)]
+        )
+        self.assertIn(handoff.csv_attachment_id, mail.attachment_ids)
+        self.assertNotIn(handoff.xml_attachment_id, mail.attachment_ids)
+        self.assertIn(handoff.pdf_attachment_id, mail.attachment_ids)
 
     def test_agency_without_email_download_only(self):
         handoff = self.hand_off(agency=self.agency_no_mail)

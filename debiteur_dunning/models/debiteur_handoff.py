@@ -912,6 +912,19 @@ class DebiteurHandoff(models.Model):
             | self.letter_attachment_ids
         )
 
+    def _email_attachments(self):
+        """What the agency receives by e-mail: the dossier in its preferred format
+        (XML or CSV; PDF only: neither), the PDF summary, and the letters sent.
+        The other format stays downloadable: data minimisation."""
+        self.ensure_one()
+        preferred = self.agency_id.debiteur_agency_export_format or "xml"
+        data = {"xml": self.xml_attachment_id, "csv": self.csv_attachment_id}
+        return (
+            data.get(preferred, self.env["ir.attachment"])
+            | self.pdf_attachment_id
+            | self.letter_attachment_ids
+        )
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -958,7 +971,7 @@ class DebiteurHandoff(models.Model):
                         agency=handoff.agency_id.display_name,
                     )
                 )
-            attachments = handoff._dossier_attachments()
+            attachments = handoff._email_attachments()
             template.send_mail(
                 handoff.id, email_values={"attachment_ids": attachments.ids}
             )

@@ -184,6 +184,58 @@ class Bench:
         )
         self.results["b"] = counter
 
+        # (k) the kanban's first load -------------------------------------
+        # Cases are derived from the facts: sync them once (committed), then
+        # time what the kanban reads: the grouped read and the cards per column.
+        def sync_cases(env):
+            env["debiteur.case"].sudo()._sync_company(env.company, self.today)
+            env.cr.commit()
+            return env["debiteur.case"].search_count([("is_closed", "=", False)])
+
+        self.results["cases"] = self.transaction(sync_cases)
+        # The card fields of the kanban view (as tests/test_case.py reads them).
+        card = {
+            "name": {},
+            "partner_id": {"fields": {"display_name": {}}},
+            "priority": {},
+            "amount_overdue": {},
+            "currency_id": {"fields": {}},
+            "days_overdue": {},
+            "highest_level_id": {"fields": {"display_name": {}}},
+            "highest_level_color": {},
+            "overdue_by_currency": {},
+            "stage_code": {},
+            "promise_date": {},
+            "promise_amount": {},
+            "promise_broken": {},
+            "next_action_date": {},
+            "activity_ids": {},
+            "activity_state": {},
+            "user_id": {"fields": {"display_name": {}}},
+        }
+
+        def kanban(env):
+            Case = env["debiteur.case"]
+            groups = Case.web_read_group(
+                [("is_closed", "=", False)],
+                ["amount_overdue:sum"],
+                ["stage_id"],
+                lazy=True,
+            )
+            for group in groups["groups"]:
+                if not group.get("__fold"):
+                    Case.web_search_read(
+                        group["__domain"],
+                        card,
+                        limit=80,
+                        count_limit=10001,
+                    )
+
+        counter, _holder = self.measure(
+            "(k) kanban first load", kanban, repeat=self.args.repeat
+        )
+        self.results["k"] = counter
+
         # (c) confirm, split --------------------------------------------------
         def confirm(env):
             Engine = env[engine]
@@ -316,6 +368,10 @@ class Bench:
             ),
             ("preview engine: s / queries", f"{r['a'].seconds:.2f} / {r['a'].count}"),
             ("preview wizard: s / queries", f"{r['b'].seconds:.2f} / {r['b'].count}"),
+            (
+                "kanban first load: open cases / s / queries",
+                f"{r['cases']} / {r['k'].seconds:.2f} / {r['k'].count}",
+            ),
             (
                 "confirm _apply: s / queries per debtor",
                 f"{r['apply'].seconds:.2f} / {r['apply'].count / n:.1f} ({n} debtors)",
