@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 import psycopg2
 from freezegun import freeze_time
 
@@ -178,3 +180,31 @@ class TestStaleProposal(DebiteurCommon):
         # The next run reminds the 200.00 still open.
         comm = self.run_dunning(TODAY).communication_ids
         self.assertEqual(comm.invoice_line_ids.amount_residual, 200.0)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestCronTimeLimit(DebiteurCommon):
+    def test_run_resumes_from_its_progress(self):
+        """With no time left after each batch, every call does one batch and
+        reports the rest; the next calls resume without duplicates."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Debtor {i}", "email": f"d{i}@x.example"} for i in range(5)]
+        )
+        for partner in partners:
+            self.create_invoice(partner, 100.0, self.d(-10))
+        module = "odoo.addons.debiteur_dunning.models.debiteur_engine"
+        remaining = []
+        with (
+            freeze_time(TODAY),
+            patch(f"{module}.CRON_BATCH_SIZE", 2),
+            patch(f"{module}.CRON_TIME_BUDGET", -1),
+        ):
+            for _call in range(5):
+                remaining.append(self.env["debiteur.run"]._cron_run())
+                if not remaining[-1]:
+                    break
+        self.assertEqual(remaining, [3, 1, 0])
+        comms = self.comms()
+        self.assertEqual(len(comms), 5)
+        self.assertEqual(comms.partner_id, partners)
+        self.assertEqual(len(comms.run_id), 1)
