@@ -42,10 +42,10 @@ class DebiteurRun(models.Model):
     communication_ids = fields.One2many(
         "debiteur.communication", "run_id", readonly=True
     )
-    communication_count = fields.Integer(compute="_compute_counts", store=True)
-    sent_count = fields.Integer(compute="_compute_counts", store=True)
-    draft_count = fields.Integer(compute="_compute_counts", store=True)
-    failed_count = fields.Integer(compute="_compute_counts", store=True)
+    communication_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(compute="_compute_counts")
+    draft_count = fields.Integer(compute="_compute_counts")
+    failed_count = fields.Integer(compute="_compute_counts")
     debtor_count = fields.Integer(readonly=True, help="Debtors examined.")
     skipped_count = fields.Integer(readonly=True, help="Debtors skipped.")
     letter_attachment_id = fields.Many2one(
