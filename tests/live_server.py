@@ -1,6 +1,7 @@
 """Process plumbing for tests/test_live_server.py: real Odoo servers, a local
 SMTP sink, JSON-RPC and direct SQL. Loopback only; every wait is bounded."""
 
+import contextlib
 import email
 import email.policy
 import itertools
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 
 import psycopg2
+from psycopg2 import sql as pg_sql
 
 import odoo
 from odoo.tools import config
@@ -71,9 +73,17 @@ def copy_database(source, target):
     conn = pg_connect("postgres")
     try:
         with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            cr.execute(
+                pg_sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    pg_sql.Identifier(target)
+                )
+            )
             try:
-                cr.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+                cr.execute(
+                    pg_sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        pg_sql.Identifier(target), pg_sql.Identifier(source)
+                    )
+                )
             except psycopg2.errors.ObjectInUse:
                 return False
         return True
@@ -86,7 +96,11 @@ def drop_database(name):
     conn = pg_connect("postgres")
     try:
         with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cr.execute(
+                pg_sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    pg_sql.Identifier(name)
+                )
+            )
     finally:
         conn.close()
 
@@ -210,22 +224,17 @@ class OdooServer:
     def kill(self):
         """SIGKILL the whole process group (server and any worker)."""
         if self.proc and self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # already gone
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait(timeout=30)
         self._close_log()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            try:
+            # Not stopped in time, or already gone: kill() below settles it.
+            with contextlib.suppress(subprocess.TimeoutExpired, ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-            except ProcessLookupError:
-                pass
         self.kill()
 
     def _close_log(self):

@@ -1,6 +1,7 @@
 """The bad input catalogue (issue 8): every odd case gives a clear outcome and
 loses nothing. README, section "Bad input", lists them with their outcome."""
 
+import logging
 import os
 import re
 import time
@@ -11,6 +12,8 @@ from odoo.tests import tagged
 from odoo.tools import split_every
 
 from .common import TODAY, DebiteurCommon
+
+_logger = logging.getLogger(__name__)
 
 REPORT = "debiteur_dunning.action_report_debiteur_letter"
 HUGE = 1_000_000_000_000.00  # 10^12
@@ -431,7 +434,7 @@ class TestManyInvoices(BadInputCommon):
             self.assertIn(move.name, body)
         self.assertIn(f"{round(sum(amounts), 2):,.2f}", html)
         # Informational: shown with -s.
-        print(
+        _logger.info(
             f"\n{MANY} invoices: created and posted in {created:.1f}s, "
             f"preview {large} queries (5 invoices: {small}), wizard {large_w} "
             f"({small_w}), run and letter {sent:.1f}s"

@@ -9,6 +9,7 @@ scheduler (``debiteur_excluded``) until the scenario lets them in.
 """
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ CRON = "debiteur_dunning.ir_cron_debiteur_run"
 MAIL_CRON = "mail.ir_cron_mail_scheduler_action"
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 USER_ERROR = "odoo.exceptions.UserError"
+_logger = logging.getLogger(__name__)
 
 SEED = r"""
 import json
@@ -530,7 +532,9 @@ class TestLiveServer(unittest.TestCase):
             second.stop()
             type(self).extra_servers = ()
         if os.environ.get("DD_LIVE_VERBOSE"):
-            print({name: r.get("error", "ok") for name, r in results.items()})
+            _logger.info(
+                "%s", {name: r.get("error", "ok") for name, r in results.items()}
+            )
         for name, result in results.items():
             if "error" not in result:
                 continue

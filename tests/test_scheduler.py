@@ -80,8 +80,6 @@ class TestScheduler(DebiteurCommon):
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
         engine = "odoo.addons.debiteur_dunning.models.debiteur_engine.CRON_BATCH_SIZE"
         with freeze_time(TODAY), mute_logger("odoo.addons.base.models.ir_cron"):
-            from unittest.mock import patch
-
             with patch(engine, 2):
                 self.env["debiteur.run"].with_context(
                     ir_cron_progress_id=progress.id
