@@ -1,3 +1,4 @@
+from . import debiteur_compose_mixin
 from . import debiteur_policy
 from . import debiteur_level
 from . import debiteur_run

@@ -42,7 +42,7 @@ def _decimal(value):
 class DebiteurArrangement(models.Model):
     _name = "debiteur.arrangement"
     _description = "Payment Arrangement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "debiteur.compose.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -665,21 +665,9 @@ class DebiteurArrangement(models.Model):
         ).report_action(self)
 
     def action_send_agreement(self):
-        self.ensure_one()
-        template = self.env.ref("debiteur_dunning.mail_template_arrangement_agreement")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "force_email": True,
-            },
-        }
+        return self._debiteur_compose_action(
+            "debiteur_dunning.mail_template_arrangement_agreement"
+        )
 
     def action_view_invoices(self):
         self.ensure_one()

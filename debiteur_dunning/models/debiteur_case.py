@@ -20,7 +20,7 @@ DSO_DAYS = 365
 class DebiteurCase(models.Model):
     _name = "debiteur.case"
     _description = "Debtor Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "debiteur.compose.mixin"]
     _order = "priority desc, amount_overdue desc, id desc"
     _check_company_auto = True
 
@@ -788,21 +788,9 @@ class DebiteurCase(models.Model):
         ).report_action(self)
 
     def action_send_statement(self):
-        self.ensure_one()
-        template = self.env.ref("debiteur_dunning.mail_template_debiteur_statement")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "force_email": True,
-            },
-        }
+        return self._debiteur_compose_action(
+            "debiteur_dunning.mail_template_debiteur_statement"
+        )
 
     # ------------------------------------------------------------------
     # Scheduler
