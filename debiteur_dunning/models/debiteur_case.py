@@ -312,11 +312,15 @@ class DebiteurCase(models.Model):
                 partner_id, (0.0, None, None)
             )
             case.avg_days_late = avg
-            case.days_late_trend = (
-                recent - previous
-                if recent is not None and previous is not None
-                else 0.0
-            )
+            case.days_late_trend = self._days_late_trend(recent, previous)
+
+    @staticmethod
+    def _days_late_trend(recent, previous):
+        """Last 6 months' average days late minus the 6 months before (0 when
+        either half-year has no paid invoice)."""
+        if recent is None or previous is None:
+            return 0.0
+        return recent - previous
 
     # ------------------------------------------------------------------
     # Stage derivation

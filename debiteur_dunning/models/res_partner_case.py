@@ -45,11 +45,7 @@ class ResPartner(models.Model):
             avg, recent, previous = behaviour.get(key, (0.0, None, None))
             partner.debiteur_dso = dso.get(key, 0.0)
             partner.debiteur_avg_days_late = avg
-            partner.debiteur_days_late_trend = (
-                recent - previous
-                if recent is not None and previous is not None
-                else 0.0
-            )
+            partner.debiteur_days_late_trend = Case._days_late_trend(recent, previous)
 
     def _compute_debiteur_case_count(self):
         counts = dict(
