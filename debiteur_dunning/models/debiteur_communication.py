@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..legal import be_structured_communication, rf_reference
 
@@ -208,6 +209,40 @@ class DebiteurCommunication(models.Model):
                     company, vals["name"]
                 )
         return super().create(vals_list)
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` numbers of the communication sequence of the current
+        company, as ``next_by_code`` would draw them one by one.
+
+        A plain (PostgreSQL) sequence without date ranges, the shipped
+        configuration, draws them all in one statement; any other
+        configuration (no gap, date ranges) is left to ``ir.sequence``.
+        """
+        Sequence = self.env["ir.sequence"]
+        sequence = Sequence.search(
+            [
+                ("code", "=", "debiteur.communication"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        if not count or not sequence:
+            return [
+                Sequence.next_by_code("debiteur.communication") or "/"
+                for _i in range(count)
+            ]
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _i in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     @api.model
     def _payment_reference_for(self, company, name):

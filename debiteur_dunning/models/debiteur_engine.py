@@ -631,46 +631,74 @@ class DebiteurEngine(models.AbstractModel):
         All-or-nothing per debtor: a debtor whose invoices changed meanwhile, or
         that another run already handled, is skipped and logged; the others go on.
         Returns the created communications.
+
+        Set-based: one statement locks and checks every invoice of the batch,
+        one draws the communication numbers, one inserts the communications and
+        one their lines, whatever the number of debtors. Only when that batch
+        collides with another run (a lock it cannot take, a level another run
+        reached first) does it fall back to one savepoint per debtor, so that
+        the colliding debtors are skipped alone.
         """
         channel_overrides = channel_overrides or {}
-        created = self.env["debiteur.communication"]
-        for proposal in proposals:
-            if not proposal.selectable:
-                continue
-            comm = self._apply_debtor(run, proposal, channel_overrides)
-            if comm:
-                created |= comm
+        selectable = [p for p in proposals if p.selectable]
+        for proposal in selectable:
+            if proposal.partner_id in channel_overrides:
+                proposal.channel = channel_overrides[proposal.partner_id]
+        created = self._apply_batch(run, selectable)
+        if created is None:
+            created = self.env["debiteur.communication"]
+            for proposal in selectable:
+                created |= self._apply_debtor(run, proposal)
         if send and created:
             self._send_communications(created)
         return created
 
-    def _apply_debtor(self, run, proposal, channel_overrides):
+    def _apply_batch(self, run, proposals):
+        """All ``proposals`` in a handful of statements, in one savepoint.
+
+        Returns the communications, or None when the batch collided with
+        another run and was rolled back (the caller then goes debtor by debtor).
+        """
         Comm = self.env["debiteur.communication"]
+        if not proposals:
+            return Comm
         try:
             with self.env.cr.savepoint():
-                if not self._still_due(proposal):
-                    run._log(
-                        self.env._(
-                            "%(partner)s: invoices changed during the run, skipped.",
-                            partner=self._partner_name(proposal.partner_id),
-                        )
-                    )
-                    return Comm
-                if proposal.partner_id in channel_overrides:
-                    proposal.channel = channel_overrides[proposal.partner_id]
-                comm = Comm.with_context(
-                    mail_create_nolog=True, mail_create_nosubscribe=True
-                ).create(self._communication_vals(run, proposal))
-                # Hit the unique index inside the savepoint, not at commit.
-                comm.line_ids.flush_recordset()
-                comm.flush_recordset()
-                return comm
+                still_due = self._still_due_partners(proposals)
+                todo = []
+                for proposal in proposals:
+                    if proposal.partner_id in still_due:
+                        todo.append(proposal)
+                    else:
+                        self._log_changed(run, proposal)
+                return self._create_communications(run, todo)
         except (
             psycopg2.errors.UniqueViolation,
             psycopg2.errors.SerializationFailure,
             psycopg2.errors.LockNotAvailable,
         ) as exc:
-            self.env.invalidate_all()
+            _logger.info(
+                "Dunning run %s: batch of %s debtors collided with another run "
+                "(%s); applying debtor by debtor.",
+                run.id,
+                len(proposals),
+                type(exc).__name__,
+            )
+            return None
+
+    def _apply_debtor(self, run, proposal):
+        Comm = self.env["debiteur.communication"]
+        try:
+            with self.env.cr.savepoint():
+                if not self._still_due_partners([proposal]):
+                    self._log_changed(run, proposal)
+                    return Comm
+                return self._create_communications(run, [proposal])
+        except (
+            psycopg2.errors.UniqueViolation,
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+        ) as exc:
             run._log(
                 self.env._(
                     "%(partner)s: skipped, another run handled these invoices "
@@ -681,17 +709,54 @@ class DebiteurEngine(models.AbstractModel):
             )
             return Comm
 
+    def _log_changed(self, run, proposal):
+        run._log(
+            self.env._(
+                "%(partner)s: invoices changed during the run, skipped.",
+                partner=self._partner_name(proposal.partner_id),
+            )
+        )
+
+    def _create_communications(self, run, proposals):
+        """Insert the communications of ``proposals`` (one INSERT for them all,
+        one for all their lines) and write them to the database at once, so
+        that the unique index on the levels answers inside the caller's
+        savepoint, not at commit."""
+        Comm = self.env["debiteur.communication"]
+        if not proposals:
+            return Comm
+        names = Comm.with_company(run.company_id)._next_names(len(proposals))
+        vals_list = self._communication_vals_list(run, proposals)
+        for vals, name in zip(vals_list, names, strict=True):
+            vals["name"] = name
+            vals["payment_reference"] = Comm._payment_reference_for(
+                run.company_id, name
+            )
+        comms = Comm.with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+        ).create(vals_list)
+        self.env.flush_all()
+        return comms.with_env(self.env)
+
     def _partner_name(self, partner_id):
         return self.env["res.partner"].browse(partner_id).display_name
 
-    def _still_due(self, proposal):
-        """Lock the debtor's invoices and check their open amounts are still
-        those of the proposal (no payment, partial or full, in between).
+    def _still_due_partners(self, proposals):
+        """Lock the proposed invoices and return the debtors whose open amounts
+        are still those of their proposal (no payment, partial or full, in
+        between): one statement for all debtors.
 
         Under REPEATABLE READ, a payment committed after this transaction began
-        makes the lock fail with a serialization error (handled by the caller).
+        makes the lock fail with a serialization error (handled by the caller);
+        an invoice locked by another transaction makes it fail at once (NOWAIT).
         """
-        residuals = {i.move_id: i.amount_residual for i in proposal.invoices}
+        expected = {
+            inv.move_id: (proposal.partner_id, inv.amount_residual)
+            for proposal in proposals
+            for inv in proposal.invoices
+        }
         self.env["account.move"].flush_model(["amount_residual", "payment_state"])
         self.env.cr.execute(
             SQL(
@@ -699,19 +764,43 @@ class DebiteurEngine(models.AbstractModel):
                 SELECT id, amount_residual, payment_state
                   FROM account_move
                  WHERE id = ANY(%s)
+                 ORDER BY id
                    FOR NO KEY UPDATE NOWAIT
                 """,
-                list(residuals),
+                list(expected),
             )
         )
-        rows = self.env.cr.fetchall()
-        return len(rows) == len(residuals) and all(
-            state in ("not_paid", "partial")
-            and float_compare(residual, residuals[move_id], precision_digits=6) == 0
-            for move_id, residual, state in rows
-        )
+        rows = {
+            move_id: (residual, state)
+            for move_id, residual, state in self.env.cr.fetchall()
+        }
+        changed = set()
+        for move_id, (partner_id, proposed) in expected.items():
+            residual, state = rows.get(move_id, (None, None))
+            if state not in ("not_paid", "partial") or float_compare(
+                residual, proposed, precision_digits=6
+            ):
+                changed.add(partner_id)
+        return {p.partner_id for p in proposals} - changed
 
-    def _communication_vals(self, run, proposal):
+    def _communication_vals_list(self, run, proposals):
+        """The create values of the communications of ``proposals``; the
+        debtors, levels and policies are read once for all of them."""
+        partners = self.env["res.partner"].browse({p.partner_id for p in proposals})
+        levels = self.env["debiteur.level"].browse({p.level_id for p in proposals})
+        policies = self.env["debiteur.policy"].browse({p.policy_id for p in proposals})
+        return [
+            self._communication_vals(
+                run,
+                proposal,
+                partners.browse(proposal.partner_id).with_prefetch(partners._ids),
+                levels.browse(proposal.level_id).with_prefetch(levels._ids),
+                policies.browse(proposal.policy_id).with_prefetch(policies._ids),
+            )
+            for proposal in proposals
+        ]
+
+    def _communication_vals(self, run, proposal, partner, level, policy):
         line_cmds = []
         for inv in proposal.invoices:
             line_cmds.append(
@@ -745,9 +834,6 @@ class DebiteurEngine(models.AbstractModel):
                     }
                 )
             )
-        level = self.env["debiteur.level"].browse(proposal.level_id)
-        policy = self.env["debiteur.policy"].browse(proposal.policy_id)
-        partner = self.env["res.partner"].browse(proposal.partner_id)
         return {
             # The channel may have been changed in the preview: recompute.
             "legal_deadline": self._legal_deadline(
