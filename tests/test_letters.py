@@ -74,6 +74,94 @@ class TestLetters(DebiteurCommon):
         )
 
 
+def pdf_text(raw):
+    return "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(raw)).pages
+    ).replace("\t", " ")
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestLetterBatches(DebiteurCommon):
+    """Several letters per wkhtmltopdf call, whatever wkhtmltopdf is built
+    with: each letter still gets exactly its own pages."""
+
+    def setUp(self):
+        super().setUp()
+        if not WKHTMLTOPDF:
+            self.skipTest("rendering letters needs wkhtmltopdf")
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        self.debtors = self.env["res.partner"].create(
+            [
+                {"name": f"Debtor {i}", "email": f"d{i}@x.example", "is_company": True}
+                for i in range(3)
+            ]
+        )
+        for number, partner in enumerate(self.debtors):
+            # The third debtor's letter runs over several pages.
+            for i in range(1 if number < 2 else 45):
+                self.create_invoice(partner, 100.0 + i, self.d(-10 - i % 5))
+        patcher = patch.dict(debiteur_engine._letter_batching, mode="documents")
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def check_letters(self, comms):
+        self.assertEqual(len(comms), 3)
+        for comm in comms:
+            letter = comm.attachment_id
+            self.assertEqual(letter.mimetype, "application/pdf")
+            text = pdf_text(letter.raw)
+            self.assertIn(comm.name, text)
+            for other in comms - comm:
+                self.assertNotIn(other.name, text)
+                self.assertNotIn(other.partner_id.name, text)
+        many = comms.filtered(lambda c: c.partner_id == self.debtors[2])
+        self.assertGreater(page_count(many.attachment_id.raw), 1)
+
+    def test_a_batch_of_letters_is_split_per_letter(self):
+        run = self.run_dunning(TODAY, deliver=False)
+        self.check_letters(run.communication_ids)
+        # Learnt from the installed wkhtmltopdf: several documents per call
+        # (Odoo's patched Qt) or the batch as one document (unpatched).
+        self.assertIn(
+            debiteur_engine._letter_batching["mode"], ("documents", "one_document")
+        )
+
+    def test_one_document_batch(self):
+        """The path for an unpatched wkhtmltopdf, taken on any build."""
+        debiteur_engine._letter_batching["mode"] = "one_document"
+        run = self.run_dunning(TODAY, deliver=False)
+        self.check_letters(run.communication_ids)
+        self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
+
+    def test_unsplittable_batch_goes_one_letter_per_call(self):
+        """A letter template without the reference cannot be split: the
+        letters are then rendered one per call, never mixed up."""
+        debiteur_engine._letter_batching["mode"] = "one_document"
+        engine = self.env["debiteur.engine"]
+        with patch.object(
+            type(engine), "_split_letters", autospec=True, return_value=None
+        ):
+            run = self.run_dunning(TODAY, deliver=False)
+        self.check_letters(run.communication_ids)
+        self.assertEqual(debiteur_engine._letter_batching["mode"], "single")
+
+    def test_split_refuses_a_missing_reference(self):
+        run = self.run_dunning(TODAY, deliver=False)
+        comms = run.communication_ids.sorted("id")
+        merged = self.env["ir.actions.report"]._merge_pdfs(
+            [io.BytesIO(c.attachment_id.raw) for c in comms]
+        )
+        engine = self.env["debiteur.engine"]
+        names = comms.mapped("name")
+        parts = engine._split_letters(merged.getvalue(), names)
+        self.assertEqual(
+            [page_count(p) for p in parts],
+            [page_count(c.attachment_id.raw) for c in comms],
+        )
+        self.assertIsNone(engine._split_letters(merged.getvalue(), ["DUN/X"] + names))
+        self.assertIsNone(engine._split_letters(merged.getvalue(), names[1:]))
+
+
 @tagged("post_install", "-at_install", "debiteur")
 class TestLetterLanguage(DebiteurCommon):
     """Dutch added to the database the way Settings > Languages does it."""

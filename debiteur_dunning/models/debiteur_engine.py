@@ -6,18 +6,21 @@ handful of queries as proposing for ten. See DESIGN.md, "The engine".
 
 import io
 import logging
+import re
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import lxml.html
 import psycopg2.errors
 from PyPDF2.errors import PdfReadError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, split_every
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from ..legal import legal_notice_deadline
 
@@ -29,9 +32,10 @@ ADVISORY_LOCK_KEY = 0x64756E6E
 LETTER_BATCH_SIZE = 16
 CRON_BATCH_SIZE = 100
 CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
-# Set to False, once per process, when the installed wkhtmltopdf cannot render
-# several documents in one call.
-_letter_batching = {"works": True}
+# How letters are batched, learnt once per process: "documents" (several
+# documents per wkhtmltopdf call, Odoo's patched Qt), "one_document" (unpatched
+# Qt: the batch as one document, split afterwards) or "single" (one per call).
+_letter_batching = {"mode": "documents"}
 
 
 @dataclass
@@ -916,42 +920,134 @@ class DebiteurEngine(models.AbstractModel):
             )
 
     def _render_letters(self, comms):
-        """Render letters in batches: one wkhtmltopdf call per batch."""
-        Report = self.env["ir.actions.report"]
-        report_ref = "debiteur_dunning.action_report_debiteur_letter"
+        """Render the letters in batches: one wkhtmltopdf call per batch.
+
+        A wkhtmltopdf built with Odoo's patched Qt renders a batch as several
+        documents and Odoo splits the PDF on its outline. An unpatched build
+        (Debian's) refuses more than one document per call: the batch is then
+        rendered as one document, one letter per page break, and split on each
+        letter's reference. Should that split fail (a customised letter
+        without its reference), the letters go one per call.
+        """
         todo = list(comms.ids)
         while todo:
-            size = LETTER_BATCH_SIZE if _letter_batching["works"] else 1
+            mode = _letter_batching["mode"]
+            size = LETTER_BATCH_SIZE if mode != "single" else 1
             batch = comms.browse(todo[:size])
             del todo[:size]
+            if mode == "one_document" and len(batch) > 1:
+                if not self._render_letters_one_document(batch):
+                    _letter_batching["mode"] = "single"
+                    self._render_letters(batch)
+                continue
             try:
-                result, kind = Report._pre_render_qweb_pdf(
-                    report_ref, res_ids=batch.ids
-                )
+                self._render_letters_documents(batch)
             except (PdfReadError, UserError) as exc:
                 if len(batch) == 1:
                     raise
-                # wkhtmltopdf builds without Odoo's patched Qt (Debian's) cannot
-                # render several documents in one call: go one by one from now on.
                 _logger.warning(
-                    "Rendering %s letters in one wkhtmltopdf call failed (%s); "
-                    "rendering them one by one.",
+                    "Rendering %s letters as separate documents in one wkhtmltopdf "
+                    "call failed (%s): wkhtmltopdf is not built with Odoo's patched "
+                    "Qt; rendering each batch as one document from now on.",
                     len(batch),
                     exc,
                 )
-                _letter_batching["works"] = False
+                _letter_batching["mode"] = "one_document"
                 self._render_letters(batch)
-                continue
-            if kind == "pdf":
-                for comm in batch:
-                    stream = result[comm.id]["stream"]
-                    comm._attach_letter(stream.getvalue(), "application/pdf")
-                    stream.close()
-            else:
-                # Test mode without report rendering: keep the HTML as the proof.
-                for comm in batch:
-                    html, _kind = Report._render_qweb_html(report_ref, comm.ids)
-                    comm._attach_letter(html, "text/html")
+
+    def _render_letters_documents(self, batch):
+        Report = self.env["ir.actions.report"]
+        report_ref = "debiteur_dunning.action_report_debiteur_letter"
+        result, kind = Report._pre_render_qweb_pdf(report_ref, res_ids=batch.ids)
+        if kind == "pdf":
+            for comm in batch:
+                stream = result[comm.id]["stream"]
+                comm._attach_letter(stream.getvalue(), "application/pdf")
+                stream.close()
+        else:
+            # Test mode without report rendering: keep the HTML as the proof.
+            for comm in batch:
+                html, _kind = Report._render_qweb_html(report_ref, comm.ids)
+                comm._attach_letter(html, "text/html")
+
+    def _render_letters_one_document(self, batch):
+        """Render ``batch`` in one wkhtmltopdf call as a single document and
+        attach each letter's pages to it. Returns False (nothing attached)
+        when the PDF cannot be split unambiguously."""
+        Report = self.env["ir.actions.report"].with_context(debug=False)
+        report_ref = "debiteur_dunning.action_report_debiteur_letter"
+        report = Report._get_report(report_ref)
+        html = Report._render_qweb_html(
+            report_ref, batch.ids, data={"report_type": "pdf", "debug": False}
+        )[0]
+        bodies, html_ids, header, footer, paperformat_args = report._prepare_html(
+            html, report_model=report.model
+        )
+        if html_ids != batch.ids:
+            return False
+        pdf = Report._run_wkhtmltopdf(
+            [self._join_letter_bodies(bodies)],
+            report_ref=report_ref,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
+        letters = self._split_letters(pdf, batch.mapped("name"))
+        if letters is None:
+            _logger.warning(
+                "Could not split %s letters rendered as one document on their "
+                "references; rendering them one per call.",
+                len(batch),
+            )
+            return False
+        for comm, content in zip(batch, letters, strict=True):
+            comm._attach_letter(content, "application/pdf")
+        return True
+
+    @api.model
+    def _join_letter_bodies(self, bodies):
+        """One HTML document holding every body, each from a new page."""
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        root = lxml.html.fromstring(bodies[0], parser=parser)
+        target = root.find("body")
+        for body in bodies[1:]:
+            other = lxml.html.fromstring(body, parser=parser).find("body")
+            target.append(
+                lxml.html.fragment_fromstring(
+                    '<div style="page-break-before: always;"></div>'
+                )
+            )
+            for child in other:
+                target.append(child)
+        return lxml.html.tostring(root, encoding="unicode")
+
+    @api.model
+    def _split_letters(self, pdf, references):
+        """Split ``pdf`` into one PDF per reference: a letter starts on the
+        first page that shows its reference after the previous letter's start.
+        Returns None unless every letter is found, the first on page one."""
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        wanted = [re.sub(r"\s+", "", ref) for ref in references]
+        starts = []
+        pages = reader.pages
+        for number, page in enumerate(pages):
+            if len(starts) == len(wanted):
+                break
+            text = re.sub(r"\s+", "", page.extract_text())
+            if wanted[len(starts)] in text:
+                starts.append(number)
+        if len(starts) != len(wanted) or starts[0] != 0:
+            return None
+        ends = starts[1:] + [len(pages)]
+        letters = []
+        for start, end in zip(starts, ends, strict=True):
+            writer = PdfFileWriter()
+            for number in range(start, end):
+                writer.add_page(pages[number])
+            stream = io.BytesIO()
+            writer.write(stream)
+            letters.append(stream.getvalue())
+        return letters
 
     def _ensure_portal_tokens(self, comms):
         """Give the listed invoices their portal token in one statement.
