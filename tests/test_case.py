@@ -76,8 +76,16 @@ class TestCaseStages(CaseCommon):
             self.run_dunning(self.d(day))
         case.invalidate_recordset()
         self.assertEqual(case.highest_level_id, self.level4)
-        self.assertEqual(case.stage_id.code, "formal_notice")
+        # The default formal notice is also the level ready for collection.
+        self.assertTrue(self.level4.handoff_ready)
+        self.assertEqual(case.stage_id.code, "ready_collection")
         self.assertEqual(len(self.case_of(self.debtor)), 1)
+        # Where it is not, the case stays with the formal notice.
+        with freeze_time(self.d(43)):
+            self.level4.handoff_ready = False
+        case.invalidate_recordset()
+        self.assertEqual(case.stage_id.code, "formal_notice")
+        self.assertFalse(case.handoff_candidate)
 
     def test_stage_precedence(self):
         code = self.Case._stage_code
@@ -87,6 +95,18 @@ class TestCaseStages(CaseCommon):
         self.assertEqual(code(True, False, True, True, notice), "collection")
         self.assertEqual(code(True, False, False, True, notice), "disputed")
         self.assertEqual(code(True, False, False, False, notice), "formal_notice")
+        # Ready for collection: after arrangements, handoffs and disputes,
+        # before the levels.
+        self.assertEqual(code(False, False, False, False, notice, True), "closed")
+        self.assertEqual(code(True, True, False, False, notice, True), "arrangement")
+        self.assertEqual(code(True, False, True, False, notice, True), "collection")
+        self.assertEqual(code(True, False, False, True, notice, True), "disputed")
+        self.assertEqual(
+            code(True, False, False, False, notice, True), "ready_collection"
+        )
+        self.assertEqual(
+            code(True, False, False, False, level, True), "ready_collection"
+        )
         self.assertEqual(code(True, False, False, False, level), "reminded")
         self.assertEqual(
             code(True, False, False, False, self.env["debiteur.level"]), "to_remind"
@@ -249,7 +269,13 @@ class TestCaseActions(CaseCommon):
         case = self.case
         with self.assertRaisesRegex(UserError, "still owes"):
             case.write({"stage_id": self.stages["closed"].id})
-        for code in ("reminded", "formal_notice", "arrangement", "collection"):
+        for code in (
+            "reminded",
+            "formal_notice",
+            "arrangement",
+            "ready_collection",
+            "collection",
+        ):
             with self.assertRaisesRegex(UserError, "by hand"):
                 case.write({"stage_id": self.stages[code].id})
         with self.assertRaisesRegex(UserError, "reason"):
@@ -528,7 +554,9 @@ class TestCaseCron(CaseCommon):
             "closed",
         )
         groups = self.Case.web_read_group([], ["amount_overdue:sum"], ["stage_id"])
-        self.assertEqual(len(groups["groups"]), 7)
+        # Every stage is a column, empty or not (Ready for Collection Agency
+        # is the eighth).
+        self.assertEqual(len(groups["groups"]), 8)
 
 
 @tagged("post_install", "-at_install", "debiteur", "is_tour")

@@ -8,8 +8,9 @@ import psycopg2
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.debiteur_dunning.models.debiteur_handoff import XMLNS
@@ -66,8 +67,10 @@ EXPECTED_ELEMENTS = {
 DISPUTE_ELEMENTS = {"dispute", "invoiceNumber", "reason"}
 
 
-@tagged("post_install", "-at_install", "debiteur")
-class TestHandoff(DebiteurCommon):
+class HandoffCommon(DebiteurCommon):
+    """A debtor with two invoices reminded at a level ready for collection, an
+    agency with and one without e-mail (shared with test_handoff_dossier)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -147,7 +150,9 @@ class TestHandoff(DebiteurCommon):
             wizard = self.preview(run_date)
         return wizard.line_ids.partner_id
 
-    # ------------------------------------------------------------------
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoff(HandoffCommon):
     def test_candidates(self):
         with freeze_time(TODAY):
             candidates = self.env["res.partner"].search(
@@ -503,3 +508,245 @@ class TestHandoff(DebiteurCommon):
             .search([("id", "in", (handoff | handoff_b).ids)])
         )
         self.assertEqual(visible, handoff)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoffKanbanColumn(DebiteurCommon):
+    """Collection candidates are a column of the follow-up kanban."""
+
+    COLUMNS = [
+        "to_remind",
+        "reminded",
+        "formal_notice",
+        "arrangement",
+        "ready_collection",
+        "collection",
+        "disputed",
+        "closed",
+    ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_role_users("hk")
+        cls.Case = cls.env["debiteur.case"]
+        # The second reminder (21 days after the due date) is the last step
+        # before the agency.
+        cls.level2.handoff_ready = True
+        cls.agency = cls.env["res.partner"].create(
+            {
+                "name": "Incasso Zuid BV",
+                "is_company": True,
+                "email": "dossiers@incassozuid.example",
+                "debiteur_agency_type": "incassobureau",
+                "debiteur_agency_registration": "RI-2025-0007",
+            }
+        )
+        cls.invoice = cls.create_invoice(cls.debtor, 800.0, cls.d(-30))
+        cls.other_invoice = cls.create_invoice(cls.other_debtor, 300.0, cls.d(-30))
+
+    def case_of(self, partner=None):
+        return self.Case.search(
+            [
+                ("partner_id", "=", (partner or self.debtor).id),
+                ("company_id", "=", self.company.id),
+                ("is_closed", "=", False),
+            ]
+        )
+
+    def stage(self, partner=None):
+        case = self.case_of(partner)
+        case.invalidate_recordset()
+        return case.stage_id.code
+
+    def candidates(self):
+        with freeze_time(TODAY):
+            return self.env["res.partner"].search(
+                [("debiteur_handoff_candidate", "=", True)]
+            )
+
+    def kanban(self, user=None):
+        """The kanban's grouped read, as the web client does it:
+        {stage code: group}, and the codes in column order."""
+        Case = self.Case.with_user(user) if user else self.Case
+        with freeze_time(TODAY):
+            groups = Case.web_read_group(
+                [("company_id", "=", self.company.id), ("is_closed", "=", False)],
+                ["amount_overdue:sum"],
+                ["stage_id"],
+                lazy=True,
+            )["groups"]
+        stages = self.env["debiteur.case.stage"].browse(
+            [group["stage_id"][0] for group in groups]
+        )
+        codes = stages.mapped("code")
+        return dict(zip(codes, groups, strict=True)), codes
+
+    def remind_to_ready(self):
+        self.run_dunning(self.d(-22))  # first reminder, 8 days late
+        self.assertEqual(self.stage(), "reminded")
+        self.assertIn(self.debtor, self.proposed())
+        self.run_dunning(TODAY)  # second reminder: ready for collection
+        self.assertEqual(self.invoice.debiteur_level_id, self.level2)
+
+    def proposed(self):
+        with freeze_time(TODAY):
+            return self.preview(TODAY).line_ids.partner_id
+
+    def hand_off_from_card(self, case):
+        """The card's Hand Off button: the candidates list's wizard."""
+        action = case.action_hand_off()
+        self.assertEqual(action["res_model"], "debiteur.handoff.wizard")
+        self.assertEqual(
+            action["context"],
+            dict(
+                self.debtor.action_debiteur_handoff()["context"],
+                default_company_id=self.company.id,
+            ),
+        )
+        with freeze_time(TODAY):
+            form = Form(
+                self.env["debiteur.handoff.wizard"].with_context(**action["context"])
+            )
+            form.agency_id = self.agency
+            wizard = form.save()
+            self.assertEqual(wizard.move_ids, self.invoice)
+            self.assertFalse(wizard.needs_confirmation)
+            result = wizard.action_confirm()
+        return self.env["debiteur.handoff"].browse(result["res_id"])
+
+    # ------------------------------------------------------------------
+    def test_ready_then_collection_on_handoff_and_back_on_recall(self):
+        self.remind_to_ready()
+        case = self.case_of()
+        self.assertEqual(self.stage(), "ready_collection")
+        self.assertTrue(case.handoff_candidate)
+        self.assertEqual(case.highest_level_id, self.level2)
+        # The column holds the candidates list's debtors.
+        self.assertEqual(
+            self.candidates() & (self.debtor | self.other_debtor),
+            self.debtor | self.other_debtor,
+        )
+        columns, codes = self.kanban()
+        self.assertEqual(codes, self.COLUMNS)
+        ready = columns["ready_collection"]
+        self.assertEqual(ready["stage_id_count"], 2)
+        self.assertFalse(ready["__fold"])
+        self.assertEqual(ready["amount_overdue"], 1100.0)
+        self.assertEqual(
+            self.Case.search(ready["__domain"]).partner_id,
+            self.debtor | self.other_debtor,
+        )
+        self.assertEqual(columns["collection"]["stage_id_count"], 0)
+        self.assertTrue(columns["closed"]["__fold"])
+
+        handoff = self.hand_off_from_card(case)
+        self.assertEqual(handoff.state, "sent")
+        self.assertEqual(self.stage(), "collection")
+        self.assertFalse(case.handoff_candidate)
+        self.assertNotIn(self.debtor, self.candidates())
+        columns, _codes = self.kanban()
+        self.assertEqual(
+            self.Case.search(columns["collection"]["__domain"]).partner_id, self.debtor
+        )
+        self.assertEqual(
+            self.Case.search(columns["ready_collection"]["__domain"]).partner_id,
+            self.other_debtor,
+        )
+
+        with freeze_time(TODAY):
+            handoff.action_recall()
+        self.assertEqual(self.stage(), "ready_collection")
+        self.assertTrue(case.handoff_candidate)
+        self.assertIn(self.debtor, self.candidates())
+        self.assertEqual(self.kanban()[0]["ready_collection"]["stage_id_count"], 2)
+
+    def test_next_reminder_still_planned_while_ready(self):
+        self.remind_to_ready()
+        # The daily sync, once the mail queue delivered the second reminder.
+        self.Case._sync(self.debtor, self.company, TODAY)
+        case = self.case_of()
+        self.assertEqual(case.stage_id.code, "ready_collection")
+        # Dunning goes on until the agency takes over: level 3 at 35 days late,
+        # but not within 7 days of the second reminder.
+        self.assertEqual(case.next_action_date, self.d(7))
+
+    def test_dispute_block_and_arrangement_come_first(self):
+        self.remind_to_ready()
+        case = self.case_of()
+        with freeze_time(TODAY):
+            case._mark_disputed("Price never agreed")
+            self.assertEqual(self.stage(), "disputed")
+            case.action_resolve_dispute()
+            self.assertEqual(self.stage(), "ready_collection")
+            # A blocked invoice makes its debtor no candidate.
+            self.invoice._debiteur_block("Goods returned, credit note coming")
+            self.assertEqual(self.stage(), "reminded")
+            self.assertFalse(case.handoff_candidate)
+            self.assertNotIn(self.debtor, self.candidates())
+            self.invoice.action_debiteur_unblock()
+            self.assertEqual(self.stage(), "ready_collection")
+            # Neither does an invoice under an active payment arrangement.
+            arrangement = (
+                self.env["debiteur.arrangement.wizard"]
+                .create(
+                    {
+                        "move_ids": [Command.set(self.invoice.ids)],
+                        "instalment_count": 2,
+                        "frequency": "monthly",
+                        "first_date": self.d(14),
+                    }
+                )
+                ._create_arrangement()
+            )
+            self.assertEqual(arrangement.state, "active")
+            self.assertEqual(self.stage(), "arrangement")
+            self.assertFalse(case.handoff_candidate)
+            self.assertNotIn(self.debtor, self.candidates())
+            arrangement.action_cancel("Debtor stopped answering")
+            self.assertEqual(self.stage(), "ready_collection")
+
+    def test_uncollectible_handoff_is_no_candidate_again(self):
+        self.remind_to_ready()
+        handoff = self.hand_off_from_card(self.case_of())
+        with freeze_time(TODAY):
+            handoff._set_status("uncollectible", "Debtor has left the country")
+        # Closed and blocked: back with the levels, not offered to an agency.
+        self.assertTrue(self.invoice.debiteur_blocked)
+        self.assertEqual(self.stage(), "reminded")
+        self.assertNotIn(self.debtor, self.candidates())
+
+    def test_card_offers_hand_off_to_managers_only(self):
+        self.remind_to_ready()
+        for user, shown in ((self.dunning_manager, True), (self.dunning_user, False)):
+            views = self.Case.with_user(user).get_views([(False, "kanban")])
+            arch = etree.fromstring(views["views"]["kanban"]["arch"])
+            buttons = arch.xpath("//t[@t-name='card']//button[@name='action_hand_off']")
+            self.assertEqual(bool(buttons), shown, user.login)
+            if shown:
+                self.assertEqual(buttons[0].get("type"), "object")
+                self.assertEqual(
+                    buttons[0].getparent().get("invisible"),
+                    "stage_code != 'ready_collection'",
+                )
+            # Both see the column and the card.
+            columns, codes = self.kanban(user)
+            self.assertEqual(codes, self.COLUMNS)
+            self.assertEqual(columns["ready_collection"]["stage_id_count"], 2)
+        action = self.case_of().with_user(self.dunning_user).action_hand_off()
+        with self.assertRaises(AccessError):
+            self.env["debiteur.handoff.wizard"].with_user(
+                self.dunning_user
+            ).with_context(**action["context"]).create({"agency_id": self.agency.id})
+
+    def test_stage_names(self):
+        stage = self.env.ref("debiteur_dunning.debiteur_case_stage_ready_collection")
+        self.assertEqual(
+            stage.with_context(lang="en_US").name, "Ready for Collection Agency"
+        )
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(
+            ["debiteur_dunning"], ["nl_NL"], overwrite=True
+        )
+        self.assertEqual(stage.with_context(lang="nl_NL").name, "Klaar voor incasso")
+        self.assertFalse(stage.fold)

@@ -24,6 +24,13 @@ class AccountMove(models.Model):
         posted._debiteur_case_sync()
         return posted
 
+    def write(self, vals):
+        result = super().write(vals)
+        if not vals.keys().isdisjoint(("debiteur_blocked", "debiteur_block_until")):
+            # A blocked invoice makes its debtor no collection candidate.
+            self._debiteur_case_sync()
+        return result
+
     def button_draft(self):
         result = super().button_draft()
         self._debiteur_case_sync()

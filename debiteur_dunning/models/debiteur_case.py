@@ -118,6 +118,14 @@ class DebiteurCase(models.Model):
         string="Active Arrangement", readonly=True, copy=False
     )
     has_handoff = fields.Boolean(string="Handed Off", readonly=True, copy=False)
+    handoff_candidate = fields.Boolean(
+        string="Collection Candidate",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Has overdue invoices at a level ready for a collection agency that "
+        "are not with an agency, not under an active arrangement and not blocked.",
+    )
     disputed = fields.Boolean(readonly=True, copy=False, tracking=True)
     dispute_reason = fields.Char(copy=False, tracking=True)
     disputed_move_ids = fields.Many2many(
@@ -326,8 +334,23 @@ class DebiteurCase(models.Model):
     # Stage derivation
     # ------------------------------------------------------------------
     @api.model
-    def _stage_code(self, owed, arrangement, handoff, disputed, level):
-        """The stage the facts give, in order of precedence."""
+    def _stage_code(self, owed, arrangement, handoff, disputed, level, ready=False):
+        """The stage the facts give, in order of precedence.
+
+        1. Closed: nothing overdue any more.
+        2. Arrangement: an active payment arrangement covers overdue invoices;
+           the debtor keeps to an agreement, so it is not a collection
+           candidate (handing off anyway needs a confirmation with a reason).
+        3. Collection agency: overdue invoices are with an agency.
+        4. Disputed: the credit manager put the case in dispute; a disputed
+           debtor is not handed off before the dispute is settled.
+        5. Ready for Collection Agency (``ready``): overdue invoices reached a
+           level marked ready for collection and are not handed off, not
+           under an active arrangement and not blocked (see
+           ``res.partner._debiteur_handoff_candidate_domain``). It comes before
+           Formal notice: the formal notice is usually that level.
+        6. Formal notice, 7. Reminded, 8. To remind: the highest level reached.
+        """
         if not owed:
             return "closed"
         if arrangement:
@@ -336,6 +359,8 @@ class DebiteurCase(models.Model):
             return "collection"
         if disputed:
             return "disputed"
+        if ready:
+            return "ready_collection"
         if level and level.is_legal_notice:
             return "formal_notice"
         if level:
@@ -350,6 +375,7 @@ class DebiteurCase(models.Model):
             self.has_handoff,
             disputed,
             self.highest_level_id,
+            self.handoff_candidate,
         )
 
     @api.model
@@ -406,6 +432,7 @@ class DebiteurCase(models.Model):
         )
         arrangement = self._partners_with(base, "debiteur_arrangement_id")
         handoff = self._partners_with(base, "debiteur_handoff_id")
+        ready = self._handoff_candidates(partners, company, today)
         levels = self.env["debiteur.level"].browse(
             {lid for _a, _o, lids, _l in overdue.values() for lid in lids if lid}
         )
@@ -440,6 +467,7 @@ class DebiteurCase(models.Model):
                 partner.id in handoff,
                 bool(case and case.disputed),
                 level,
+                partner.id in ready,
             )
             vals = {
                 "stage_id": stages[code].id,
@@ -449,6 +477,7 @@ class DebiteurCase(models.Model):
                 "highest_level_id": level.id,
                 "has_arrangement": partner.id in arrangement,
                 "has_handoff": partner.id in handoff,
+                "handoff_candidate": partner.id in ready,
                 "next_action_date": self._next_action_date(
                     case,
                     code,
@@ -489,10 +518,26 @@ class DebiteurCase(models.Model):
         }
 
     @api.model
+    def _handoff_candidates(self, partners, company, today):
+        """Ids of the debtors among ``partners`` that are collection-agency
+        candidates in ``company`` on ``today`` (one query)."""
+        domain = self.env["res.partner"]._debiteur_handoff_candidate_domain(
+            company, today
+        )
+        return {
+            partner.id
+            for (partner,) in self.env["account.move"]._read_group(
+                [*domain, ("commercial_partner_id", "in", partners.ids)],
+                ["commercial_partner_id"],
+            )
+        }
+
+    @api.model
     def _next_action_date(self, case, code, oldest, level, last_date, policy):
         if case and case.promise_date and not case.promise_broken:
             return case.promise_date
-        if code not in ("to_remind", "reminded", "formal_notice") or not policy:
+        dunning = ("to_remind", "reminded", "formal_notice", "ready_collection")
+        if code not in dunning or not policy:
             return False
         sorted_levels = policy._sorted_levels()
         if level:
@@ -638,19 +683,14 @@ class DebiteurCase(models.Model):
         )
 
     def action_hand_off(self):
-        """Hand this debtor over to a collection agency (managers)."""
+        """Hand this debtor over to a collection agency (managers): the wizard
+        of the collection candidates list, in the case's company."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Hand Off to a Collection Agency"),
-            "res_model": "debiteur.handoff.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_partner_ids": self.partner_id.ids,
-                "default_company_id": self.company_id.id,
-            },
-        }
+        action = self.env["debiteur.handoff.wizard"]._action_open(
+            partners=self.partner_id
+        )
+        action["context"]["default_company_id"] = self.company_id.id
+        return action
 
     def action_log_call(self, note=None):
         """Record a phone call with the debtor as a done activity."""

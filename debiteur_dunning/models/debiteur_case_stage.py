@@ -5,6 +5,7 @@ STAGE_CODES = [
     ("reminded", "Reminded"),
     ("formal_notice", "Formal notice"),
     ("arrangement", "Arrangement"),
+    ("ready_collection", "Ready for Collection Agency"),
     ("collection", "Collection agency"),
     ("disputed", "Disputed"),
     ("closed", "Closed"),

@@ -85,6 +85,15 @@ class DebiteurLevel(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        result = super().write(vals)
+        if not vals.keys().isdisjoint(("handoff_ready", "is_legal_notice")):
+            # The stages of the follow-up cases follow these flags.
+            Case = self.env["debiteur.case"].sudo()
+            for company in self.company_id:
+                Case._sync_company(company)
+        return result
+
     @api.constrains("sequence", "delay_days", "policy_id")
     def _check_delay_order(self):
         for policy in self.policy_id:

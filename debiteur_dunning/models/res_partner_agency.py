@@ -60,18 +60,27 @@ class ResPartner(models.Model):
     ]
 
     @api.model
-    def _debiteur_handoff_candidate_domain(self, company=None):
-        """Invoices that make their debtor a collection-agency candidate."""
+    def _debiteur_handoff_candidate_domain(self, company=None, today=None):
+        """Invoices that make their debtor a collection-agency candidate: overdue
+        at a level ready for collection, not with an agency, not under an active
+        arrangement and not blocked (disputed, on hold, or left unpaid by an
+        agency). The follow-up case's Ready for Collection Agency stage uses it.
+        """
         company = company or self.env.company
+        today = today or fields.Date.context_today(self)
         return [
             ("company_id", "=", company.id),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
             ("amount_residual", ">", 0),
-            ("invoice_date_due", "<", fields.Date.context_today(self)),
+            ("invoice_date_due", "<", today),
             ("debiteur_level_id.handoff_ready", "=", True),
             ("debiteur_handoff_id", "=", False),
+            ("debiteur_arrangement_id", "=", False),
+            "|",
+            ("debiteur_blocked", "=", False),
+            ("debiteur_block_until", "<=", today),
         ]
 
     @api.depends_context("company")
