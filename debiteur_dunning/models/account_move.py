@@ -54,6 +54,10 @@ class AccountMove(models.Model):
     )
     def _compute_debiteur_level(self):
         reached = ("queued", "sent", "printed", "failed")
+        # The communications of all the invoices at once, not per invoice.
+        self.debiteur_communication_line_ids.communication_id.fetch(
+            ["state", "sent_date"]
+        )
         for move in self:
             lines = move.debiteur_communication_line_ids.filtered(
                 lambda line: line.escalated and line.state in reached

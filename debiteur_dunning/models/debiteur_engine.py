@@ -334,7 +334,9 @@ class DebiteurEngine(models.AbstractModel):
         Legal = self.env["debiteur.legal"]
         Level = self.env["debiteur.level"]
         Policy = self.env["debiteur.policy"]
-        Partner = self.env["res.partner"]
+        # Every debtor read in one query (their commercial entities in one
+        # more), not one each.
+        partners = self.env["res.partner"].browse({p.partner_id for p in proposals})
         currency = company.currency_id
         for proposal in proposals:
             proposal.legal_deadline = self._legal_deadline(
@@ -342,7 +344,7 @@ class DebiteurEngine(models.AbstractModel):
                 Level.browse(proposal.level_id),
                 Policy.browse(proposal.policy_id),
                 proposal.channel,
-                Partner.browse(proposal.partner_id),
+                partners.browse(proposal.partner_id).with_prefetch(partners._ids),
             )
         with_interest = [
             p
@@ -371,12 +373,12 @@ class DebiteurEngine(models.AbstractModel):
                 proposal.interest_amount = currency.round(total)
         notices = [p for p in proposals if Level.browse(p.level_id).is_legal_notice]
         data_warnings = Legal._check_debtor_data(
-            Partner.browse({p.partner_id for p in notices})
+            partners.browse({p.partner_id for p in notices})
         )
         for proposal in proposals:
             level = Level.browse(proposal.level_id)
             policy = Policy.browse(proposal.policy_id)
-            partner = Partner.browse(proposal.partner_id)
+            partner = partners.browse(proposal.partner_id).with_prefetch(partners._ids)
             if level.charge_costs:
                 self._add_costs(
                     date, proposal, level, policy, partner, levels_by_policy
@@ -736,11 +738,31 @@ class DebiteurEngine(models.AbstractModel):
             vals["payment_reference"] = Comm._payment_reference_for(
                 run.company_id, name
             )
+        # The lines go in one create of their own: through the one2many they
+        # would be prepared communication by communication.
+        lines_per_comm = [vals.pop("line_ids") for vals in vals_list]
         comms = Comm.with_context(
             tracking_disable=True,
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
         ).create(vals_list)
+        # Their stored related fields are known: given here, they are inserted
+        # with the lines instead of computed and updated afterwards.
+        self.env["debiteur.communication.line"].create(
+            [
+                dict(
+                    line_vals,
+                    communication_id=comm.id,
+                    company_id=vals["company_id"],
+                    partner_id=vals["partner_id"],
+                    state="draft",
+                )
+                for comm, vals, commands in zip(
+                    comms, vals_list, lines_per_comm, strict=True
+                )
+                for _command, _id, line_vals in commands
+            ]
+        )
         self.env.flush_all()
         return comms.with_env(self.env)
 
