@@ -27,6 +27,22 @@ class TestMail(DebiteurCommon):
         node = etree.fromstring(view.arch).xpath("//filter[@name='failed']")[0]
         return safe_eval(node.get("domain"))
 
+    def test_case_counts_from_the_delivered_reminder(self):
+        """Once the queue has sent the reminder, the case's next action waits
+        the policy's minimum days from that day."""
+        self.policy.min_days_between = 14
+        self.create_invoice(self.debtor, 100.0, self.d(-12))
+        with freeze_time(TODAY):
+            self.run_dunning(TODAY, deliver=False)
+            case = self.env["debiteur.case"].search(
+                [("partner_id", "=", self.debtor.id)]
+            )
+            # Queued, not sent: only the level table counts (due + 21 days).
+            self.assertEqual(case.next_action_date, self.d(-12 + 21))
+            self.process_mail_queue()
+        self.assertEqual(self.comms(self.debtor).state, "sent")
+        self.assertEqual(case.next_action_date, self.d(14))
+
     def test_email_to_invoice_address_with_letter_attached(self):
         contact = self.env["res.partner"].create(
             {

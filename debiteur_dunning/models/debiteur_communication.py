@@ -435,6 +435,7 @@ class DebiteurCommunication(models.Model):
     def _on_mail_result(self, mails):
         """Follow the mail queue: sent mails make reminders sent, failures failed."""
         today = fields.Date.context_today(self)
+        delivered = self.browse()
         for comm in self:
             mail = mails.filtered(lambda m, comm=comm: m == comm.mail_id)
             if not mail or comm.state not in ("queued", "failed"):
@@ -443,6 +444,7 @@ class DebiteurCommunication(models.Model):
                 comm.write(
                     {"state": "sent", "sent_date": today, "failure_reason": False}
                 )
+                delivered |= comm
             elif mail.state == "exception":
                 comm.write({"state": "failed", "failure_reason": mail.failure_reason})
                 comm.message_post(
@@ -451,3 +453,11 @@ class DebiteurCommunication(models.Model):
                         reason=mail.failure_reason or "",
                     )
                 )
+        # The cases count from the day a reminder was sent: bring them up to
+        # date now that it has been (the run synced them while still queued).
+        Case = self.env["debiteur.case"].sudo()
+        for company in delivered.company_id:
+            Case._sync(
+                delivered.filtered(lambda c, co=company: c.company_id == co).partner_id,
+                company,
+            )
