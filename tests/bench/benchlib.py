@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -69,9 +70,35 @@ def db_exists(db):
     return db in out
 
 
+def copy_database(source, target):
+    """``createdb -T source target`` and a copy of the filestore."""
+    check_db_name(target)
+    subprocess.run(["createdb", "-T", source, target], check=True)
+    src = os.path.join(DATA_DIR, "filestore", source)
+    if os.path.isdir(src):
+        shutil.copytree(src, os.path.join(DATA_DIR, "filestore", target))
+
+
+def drop_database(db):
+    check_db_name(db)
+    subprocess.run(["dropdb", "--if-exists", "--force", db], check=True)
+    shutil.rmtree(os.path.join(DATA_DIR, "filestore", db), ignore_errors=True)
+
+
 def psql(db, sql):
     """Run ``sql`` on ``db`` with psql (autocommit: VACUUM needs it)."""
     subprocess.run(["psql", "-X", "-q", "-d", db, "-c", sql], check=True)
+
+
+def dataset_marker(db):
+    """The description generate.py leaves in the database, or None."""
+    out = subprocess.run(
+        ["psql", "-X", "-d", db, "-Atqc",
+         "SELECT value FROM ir_config_parameter"
+         " WHERE key = 'debiteur_bench.dataset'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return out or None
 
 
 def registry(db):
@@ -161,3 +188,123 @@ def timer():
     end = []
     yield lambda: (end[0] if end else time.perf_counter()) - start
     end.append(time.perf_counter())
+
+
+# ----------------------------------------------------------------------
+# Peak memory
+# ----------------------------------------------------------------------
+class PeakRSS:
+    """Peak resident memory of this process (MB) during a ``with`` block.
+
+    Linux resets the high-water mark (VmHWM) when "5" is written to
+    ``/proc/self/clear_refs``; ``mb`` is then VmHWM at the end of the block.
+    """
+
+    def __init__(self):
+        self.mb = None
+
+    @staticmethod
+    def _status(key):
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+        return None
+
+    def __enter__(self):
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:  # not Linux, or not allowed: the lifetime peak then
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        self.mb = self._status("VmHWM")
+        return False
+
+
+# ----------------------------------------------------------------------
+# Measuring in rolled-back transactions
+# ----------------------------------------------------------------------
+class Measurer:
+    """Runs functions of an ``env`` in transactions and measures them.
+
+    ``measure`` gives seconds, SQL queries (``QueryCounter``) and the peak
+    memory of this process (``counter.rss``, MB); every run is rolled back.
+    """
+
+    def __init__(self, db, shapes=False):
+        from odoo import SUPERUSER_ID
+
+        self.db = db
+        self.shapes = shapes
+        self.registry = registry(db)
+        self.uid = SUPERUSER_ID
+        self.uid = self.transaction(lambda env: env.ref("base.user_admin").id)
+
+    def transaction(self, func, commit=False, company=None):
+        """``func(env)`` as the administrator; committed only if ``commit``.
+
+        ``company``: a company id or a list of them (the first is the current
+        one), as the company switcher sets them.
+        """
+        from odoo import api
+
+        cr = self.registry.cursor()
+        try:
+            env = api.Environment(cr, self.uid, {"lang": "en_US"})
+            if company is not None:
+                ids = list(company) if isinstance(company, list | tuple) else [company]
+                env = env(context=dict(env.context, allowed_company_ids=ids))
+            result = func(env)
+            if commit:
+                cr.commit()
+            return result
+        finally:
+            cr.rollback()
+            cr.close()
+
+    def measure(self, label, func, repeat=1, summary=None, company=None):
+        """Best of ``repeat`` runs of ``func(env)``, each rolled back.
+
+        Returns ``(counter, value)``: value is ``summary(env, result)`` (taken
+        after the counter stopped) or the result itself.
+        """
+        runs = []
+        for _i in range(max(repeat, 1)):
+            holder = {}
+
+            def run(env, holder=holder):
+                env.invalidate_all()
+                with PeakRSS() as rss, QueryCounter(shapes=self.shapes) as counter:
+                    value = func(env)
+                    env.flush_all()
+                counter.rss = rss.mb
+                holder["counter"] = counter
+                holder["value"] = summary(env, value) if summary else value
+
+            self.transaction(run, company=company)
+            runs.append(holder)
+        best = min(runs, key=lambda h: h["counter"].seconds)
+        counter = best["counter"]
+        times = ", ".join(f"{h['counter'].seconds:.2f}" for h in runs)
+        counts = ", ".join(str(h["counter"].count) for h in runs)
+        print(
+            f"  {label}: best {counter.seconds:.2f} s ({times}), {counter.count} "
+            f"queries ({counts}), peak {counter.rss:.0f} MB",
+            flush=True,
+        )
+        self.print_shapes(counter)
+        return counter, best["value"]
+
+    def print_shapes(self, counter):
+        if not self.shapes:
+            return
+        print("      most repeated:")
+        for shape, times, seconds in counter.top():
+            if times > 1:
+                print(f"      {times:6d} x {seconds:6.2f} s  {shape}")
+        print("      slowest:")
+        for shape, times, seconds in counter.slowest():
+            print(f"      {times:6d} x {seconds:6.2f} s  {shape}")
