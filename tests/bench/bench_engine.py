@@ -56,69 +56,129 @@ def parse_args():
     return parser.parse_args()
 
 
-class Bench:
-    def __init__(self, args):
-        from odoo import SUPERUSER_ID, fields
+# ----------------------------------------------------------------------
+# The steps, each a function of an ``env`` (bench.py measures them too)
+# ----------------------------------------------------------------------
+# The card fields of the kanban view (as tests/test_case.py reads them).
+KANBAN_CARD = {
+    "name": {},
+    "partner_id": {"fields": {"display_name": {}}},
+    "priority": {},
+    "amount_overdue": {},
+    "currency_id": {"fields": {}},
+    "days_overdue": {},
+    "highest_level_id": {"fields": {"display_name": {}}},
+    "highest_level_color": {},
+    "overdue_by_currency": {},
+    "stage_code": {},
+    "promise_date": {},
+    "promise_amount": {},
+    "promise_broken": {},
+    "next_action_date": {},
+    "activity_ids": {},
+    "activity_state": {},
+    "user_id": {"fields": {"display_name": {}}},
+}
 
+
+def wizard_preview(env, date):
+    """The dunning wizard's preview: engine + the transient preview lines."""
+    wizard = env["debiteur.dunning.wizard"].create({"date": date})
+    wizard.action_preview()
+    return wizard
+
+
+def sync_cases(env, date):
+    """Cases are derived from the facts: sync them once (committed)."""
+    env["debiteur.case"].sudo()._sync_company(env.company, date)
+    env.cr.commit()
+    return env["debiteur.case"].search_count([("is_closed", "=", False)])
+
+
+def kanban_first_load(env):
+    """What the case kanban reads: the grouped read, then the cards per column."""
+    Case = env["debiteur.case"]
+    groups = Case.web_read_group(
+        [("is_closed", "=", False)], ["amount_overdue:sum"], ["stage_id"], lazy=True
+    )
+    for group in groups["groups"]:
+        if not group.get("__fold"):
+            Case.web_search_read(
+                group["__domain"], KANBAN_CARD, limit=80, count_limit=10001
+            )
+
+
+def new_communications(env, date):
+    """Communications of a run, unsent: lock, run, proposals, ``_apply``."""
+    Engine = env["debiteur.engine"]
+    company = env.company
+    Engine._lock_company(company)
+    run = env["debiteur.run"].create(
+        {"date": date, "company_id": company.id, "trigger": "wizard"}
+    )
+    props = Engine._compute_proposals(date, company)
+    return Engine._apply(run, props, send=False)
+
+
+def set_report_url(env, url):
+    """wkhtmltopdf loads the report assets from ``url`` (an Odoo server)."""
+    if url:
+        env["ir.config_parameter"].sudo().set_param("report.url", url)
+
+
+def render_letters(env, comms, shapes=False):
+    """Time ``_render_letters`` as the engine does it (LETTER_BATCH_SIZE).
+
+    A wkhtmltopdf built without Odoo's patched Qt (e.g. Debian's) cannot
+    take several documents in one call: it fails, and the engine with it.
+    Then this measures one document per call instead, and says so.
+    Returns {letters: QueryCounter, letters_count, letters_batch,
+    letters_failed}.
+    """
+    from odoo.addons.debiteur_dunning.models import debiteur_engine
+
+    configured = debiteur_engine.LETTER_BATCH_SIZE
+    # Newer engines fall back to one document per call by themselves and
+    # remember it in this flag; older ones raise.
+    flag = getattr(debiteur_engine, "_letter_batching", None)
+    out = {"letters_count": len(comms), "letters_failed": None}
+    for size in (configured, 1):
+        debiteur_engine.LETTER_BATCH_SIZE = size
+        try:
+            with (
+                env.cr.savepoint(),
+                benchlib.PeakRSS() as rss,
+                QueryCounter(shapes=shapes) as counter,
+            ):
+                env["debiteur.engine"]._render_letters(comms)
+                env.flush_all()
+        except Exception as exc:  # reported, then retried one by one
+            out["letters_failed"] = f"{type(exc).__name__}: {exc}"[:200]
+            print(
+                f"  (d) _render_letters with {size} documents per "
+                f"wkhtmltopdf call FAILED: {out['letters_failed']}"
+            )
+            continue
+        finally:
+            debiteur_engine.LETTER_BATCH_SIZE = configured
+        counter.rss = rss.mb
+        if flag is not None and not flag["works"]:
+            out["letters_failed"] = "engine fell back to one document per call"
+            size = 1
+        out.update(letters=counter, letters_batch=size)
+        return out
+    raise RuntimeError("letters cannot be rendered at all")
+
+
+class Bench(benchlib.Measurer):
+    def __init__(self, args):
+        from odoo import fields
+
+        super().__init__(args.db, shapes=args.shapes)
         self.args = args
-        self.registry = benchlib.registry(args.db)
         self.today = fields.Date.today()
         self.results = {}
-        self.admin_uid = SUPERUSER_ID  # until run() looks the administrator up
         self.report_url = None
-
-    # ------------------------------------------------------------------
-    def transaction(self, func):
-        """Run ``func(env)`` as the administrator in a transaction, roll back."""
-        from odoo import api
-
-        cr = self.registry.cursor()
-        try:
-            env = api.Environment(cr, self.admin_uid, {"lang": "en_US"})
-            return func(env)
-        finally:
-            cr.rollback()
-            cr.close()
-
-    def measure(self, label, func, repeat=1):
-        """Runs ``func(env)`` ``repeat`` times, each in a new transaction.
-
-        Returns the counter of the fastest run and its result. The first run
-        also fills Odoo's registry caches (access rules...): its query count is
-        printed too, as "cold".
-        """
-        runs = []
-        for _i in range(repeat):
-            holder = {}
-
-            def run(env, holder=holder):
-                with QueryCounter(shapes=self.args.shapes) as counter:
-                    holder["value"] = func(env)
-                    env.flush_all()
-                holder["counter"] = counter
-
-            self.transaction(run)
-            runs.append(holder)
-        best = min(runs, key=lambda h: h["counter"].seconds)
-        counter = best["counter"]
-        times = ", ".join(f"{h['counter'].seconds:.2f}" for h in runs)
-        counts = ", ".join(str(h["counter"].count) for h in runs)
-        print(
-            f"  {label}: best {counter.seconds:.2f} s ({times}), "
-            f"{counter.count} queries (runs: {counts}; the first is cold)"
-        )
-        self.print_shapes(counter)
-        return counter, best
-
-    def print_shapes(self, counter):
-        if self.args.shapes:
-            print("      most repeated:")
-            for shape, times, seconds in counter.top():
-                if times > 1:
-                    print(f"      {times:6d} x {seconds:6.2f} s  {shape}")
-            print("      slowest:")
-            for shape, times, seconds in counter.slowest():
-                print(f"      {times:6d} x {seconds:6.2f} s  {shape}")
 
     def profiled(self, func):
         if not self.args.profile:
@@ -153,102 +213,48 @@ class Bench:
         }
 
     def run(self):
-        self.admin_uid = self.transaction(lambda env: env.ref("base.user_admin").id)
         self.results.update(self.transaction(self.dataset))
         print(f"dataset {self.args.db}: {self.results['dataset']}")
-        engine = "debiteur.engine"
+        today, repeat = self.today, self.args.repeat
 
         # (a) the preview core --------------------------------------------
         def proposals(env):
-            return env[engine]._compute_proposals(self.today, env.company)
+            return env["debiteur.engine"]._compute_proposals(today, env.company)
 
-        counter, holder = self.measure(
-            "(a) _compute_proposals",
-            self.profiled(proposals),
-            repeat=self.args.repeat,
+        counter, props = self.measure(
+            "(a) _compute_proposals", self.profiled(proposals), repeat=repeat
         )
-        props = holder["value"]
         self.results["proposals"] = len(props)
         self.results["selectable"] = len([p for p in props if p.selectable])
         self.results["proposal_invoices"] = sum(len(p.invoices) for p in props)
         self.results["a"] = counter
 
         # (b) the wizard preview ------------------------------------------
-        def preview(env):
-            wizard = env["debiteur.dunning.wizard"].create({"date": self.today})
-            wizard.action_preview()
-            return wizard
-
-        counter, _holder = self.measure(
-            "(b) wizard action_preview", preview, repeat=self.args.repeat
+        self.results["b"], _wizard = self.measure(
+            "(b) wizard action_preview",
+            lambda env: wizard_preview(env, today),
+            repeat=repeat,
         )
-        self.results["b"] = counter
 
         # (k) the kanban's first load -------------------------------------
-        # Cases are derived from the facts: sync them once (committed), then
-        # time what the kanban reads: the grouped read and the cards per column.
-        def sync_cases(env):
-            env["debiteur.case"].sudo()._sync_company(env.company, self.today)
-            env.cr.commit()
-            return env["debiteur.case"].search_count([("is_closed", "=", False)])
-
-        self.results["cases"] = self.transaction(sync_cases)
-        # The card fields of the kanban view (as tests/test_case.py reads them).
-        card = {
-            "name": {},
-            "partner_id": {"fields": {"display_name": {}}},
-            "priority": {},
-            "amount_overdue": {},
-            "currency_id": {"fields": {}},
-            "days_overdue": {},
-            "highest_level_id": {"fields": {"display_name": {}}},
-            "highest_level_color": {},
-            "overdue_by_currency": {},
-            "stage_code": {},
-            "promise_date": {},
-            "promise_amount": {},
-            "promise_broken": {},
-            "next_action_date": {},
-            "activity_ids": {},
-            "activity_state": {},
-            "user_id": {"fields": {"display_name": {}}},
-        }
-
-        def kanban(env):
-            Case = env["debiteur.case"]
-            groups = Case.web_read_group(
-                [("is_closed", "=", False)],
-                ["amount_overdue:sum"],
-                ["stage_id"],
-                lazy=True,
-            )
-            for group in groups["groups"]:
-                if not group.get("__fold"):
-                    Case.web_search_read(
-                        group["__domain"],
-                        card,
-                        limit=80,
-                        count_limit=10001,
-                    )
-
-        counter, _holder = self.measure(
-            "(k) kanban first load", kanban, repeat=self.args.repeat
+        self.results["cases"] = self.transaction(lambda env: sync_cases(env, today))
+        self.results["k"], _none = self.measure(
+            "(k) kanban first load", kanban_first_load, repeat=repeat
         )
-        self.results["k"] = counter
 
         # (c) confirm, split --------------------------------------------------
         def confirm(env):
-            Engine = env[engine]
+            Engine = env["debiteur.engine"]
             company = env.company
             out = {}
-            with QueryCounter(shapes=self.args.shapes) as total:
+            with QueryCounter(shapes=self.shapes) as total:
                 Engine._lock_company(company)
                 run = env["debiteur.run"].create(
-                    {"date": self.today, "company_id": company.id, "trigger": "wizard"}
+                    {"date": today, "company_id": company.id, "trigger": "wizard"}
                 )
                 with QueryCounter() as c_prop:
-                    props = Engine._compute_proposals(self.today, company)
-                with QueryCounter(shapes=self.args.shapes) as c_apply:
+                    props = Engine._compute_proposals(today, company)
+                with QueryCounter(shapes=self.shapes) as c_apply:
                     comms = self.profiled(
                         lambda env: Engine._apply(run, props, send=False)
                     )(env)
@@ -257,16 +263,12 @@ class Bench:
             if self.args.no_send:
                 return out
             sample = comms[:SAMPLE]
-            if self.report_url:
-                # Here only: set_param clears the registry caches.
-                env["ir.config_parameter"].sudo().set_param(
-                    "report.url", self.report_url
-                )
+            set_report_url(env, self.report_url)
             # Warm-up: the first report render builds the asset bundles.
             Engine._render_letters(sample[:1])
-            out.update(self.render_letters(env, sample[1:]))
+            out.update(render_letters(env, sample[1:], shapes=self.shapes))
             mails = sample.filtered(lambda c: c.channel in ("email", "email_letter"))
-            with QueryCounter(shapes=self.args.shapes) as c_mail:
+            with QueryCounter(shapes=self.shapes) as c_mail:
                 for comm in mails:
                     Engine._queue_mail(comm)
                 env.flush_all()
@@ -312,45 +314,6 @@ class Bench:
             letters_batch=holder["letters_batch"],
             letters_failed=holder["letters_failed"],
         )
-
-    def render_letters(self, env, comms):
-        """Time ``_render_letters`` as the engine does it (LETTER_BATCH_SIZE).
-
-        A wkhtmltopdf built without Odoo's patched Qt (e.g. Debian's) cannot
-        take several documents in one call: it fails, and the engine with it.
-        Then this measures one document per call instead, and says so.
-        """
-        from odoo.addons.debiteur_dunning.models import debiteur_engine
-
-        configured = debiteur_engine.LETTER_BATCH_SIZE
-        # Newer engines fall back to one document per call by themselves and
-        # remember it in this flag; older ones raise.
-        flag = getattr(debiteur_engine, "_letter_batching", None)
-        out = {"letters_count": len(comms), "letters_failed": None}
-        for size in (configured, 1):
-            debiteur_engine.LETTER_BATCH_SIZE = size
-            try:
-                with (
-                    env.cr.savepoint(),
-                    QueryCounter(shapes=self.args.shapes) as counter,
-                ):
-                    env["debiteur.engine"]._render_letters(comms)
-                    env.flush_all()
-            except Exception as exc:  # reported, then retried one by one
-                out["letters_failed"] = f"{type(exc).__name__}: {exc}"[:200]
-                print(
-                    f"  (d) _render_letters with {size} documents per "
-                    f"wkhtmltopdf call FAILED: {out['letters_failed']}"
-                )
-                continue
-            finally:
-                debiteur_engine.LETTER_BATCH_SIZE = configured
-            if flag is not None and not flag["works"]:
-                out["letters_failed"] = "engine fell back to one document per call"
-                size = 1
-            out.update(letters=counter, letters_batch=size)
-            return out
-        raise RuntimeError("letters cannot be rendered at all")
 
     # ------------------------------------------------------------------
     def table(self):
