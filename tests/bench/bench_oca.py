@@ -3,31 +3,31 @@
 
     pip install --no-deps --target /tmp/oca_addons \
         'odoo-addon-account-credit-control>=18.0,<18.1'
-    python3 tests/bench/bench_oca.py --debtors 500 --invoices 5000 \
-        --overdue-ratio 0.2 --seed 42
+    python3 tests/bench/bench_oca.py --db dd_bench_5k
 
-One command: builds (if missing) ``dd_bench_oca_<size>`` from the same seed as
-``generate.py`` (same functions, same data), on a template database
-``dd_bench_oca_empty`` with both ``debiteur_dunning`` and
-``account_credit_control`` installed; gives OCA a default credit policy
-equivalent to ours (levels 7/21/35/49 days after the due date, e-mail channel,
-on the receivable accounts); then times, each in a transaction that is rolled
-back:
+The OCA database ``dd_bench_oca_<name>`` is a copy of the dataset ``--db``
+(``createdb -T`` and its filestore, made by ``generate.py``: so the same seed
+and the very same invoices) with ``account_credit_control`` installed into
+the copy; each company gets an OCA credit policy equivalent to ours (levels
+7/21/35/49 days after the due date, e-mail channel, on the receivable
+accounts). Then, per company, each in a transaction that is rolled back:
 
 - OCA: ``credit.control.run`` create + ``generate_credit_lines()`` (the credit
   control run: one credit line per overdue receivable line), and, as a second
   figure, the run followed by grouping those lines into communications
   (``credit.control.communication._generate_comm_from_credit_lines``, what
   "Send" does before rendering mails), which is what our run produces;
-- ours: ``debiteur.engine._compute_proposals`` + ``_apply(send=False)``
-  (proposals, communications, lines, invoice levels; no mail rendering).
+- ours, on the same copy: ``debiteur.engine._compute_proposals`` +
+  ``_apply(send=False)`` (proposals, communications, lines, invoice levels; no
+  mail rendering).
 
 and prints the table with the ratios (targets: ours >= 10x faster, >= 20x
-fewer SQL queries per overdue invoice).
+fewer SQL queries per overdue invoice). ``bench.py`` runs the same as part of
+its single command.
 
-The OCA addon is only on the addons path of this script's databases (its wheel
-must not go into site-packages: it would hide Odoo's own ``odoo.addons``).
-OCA code is never copied into this repository.
+The OCA addon is only on the addons path of these scripts (its wheel must not
+go into site-packages: it would hide Odoo's own ``odoo.addons``). OCA code is
+never copied into this repository.
 """
 
 import argparse
@@ -37,32 +37,31 @@ import sys
 import time
 
 import benchlib
-from benchlib import QueryCounter
+from bench_engine import new_communications
 
 OCA_ADDON = "account_credit_control"
 OCA_DIR = os.environ.get("DD_OCA_ADDONS", "/tmp/oca_addons/odoo/addons")
 DB_PREFIX = "dd_bench_oca"
-TEMPLATE = "dd_bench_oca_empty"
 POLICY_NAME = "Debiteur-equivalent (7/21/35/49 days, e-mail)"
 LEVELS = (7, 21, 35, 49)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--debtors", type=int, default=500)
-    parser.add_argument("--invoices", type=int, default=5000)
-    parser.add_argument("--overdue-ratio", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--db", help="default: dd_bench_oca_<invoices/1000>k")
+    parser.add_argument("--db", required=True, help="the dataset (generate.py)")
+    parser.add_argument("--oca-db", help="default: dd_bench_oca_<db without prefix>")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side")
     parser.add_argument("--shapes", action="store_true", help="top query shapes")
     parser.add_argument("--markdown", help="also write the table to this file")
     return parser.parse_args()
 
 
+def oca_db_name(db):
+    return f"{DB_PREFIX}_{db[len(benchlib.DB_PREFIX) :]}"
+
+
 # ----------------------------------------------------------------------
-# Databases: the OCA addon on the addons path, the template, the dataset
+# The OCA database: a copy of the dataset with account_credit_control
 # ----------------------------------------------------------------------
 def patch_addons_path():
     """Adds the OCA folder to benchlib's addons path (this process only)."""
@@ -72,7 +71,14 @@ def patch_addons_path():
             "/tmp/oca_addons 'odoo-addon-account-credit-control>=18.0,<18.1'"
         )
     original = benchlib.addons_path
-    benchlib.addons_path = lambda: f"{original()},{os.path.realpath(OCA_DIR)}"
+    if getattr(original, "with_oca", False):
+        return
+
+    def with_oca():
+        return f"{original()},{os.path.realpath(OCA_DIR)}"
+
+    with_oca.with_oca = True
+    benchlib.addons_path = with_oca
 
 
 def check_db(db):
@@ -81,70 +87,45 @@ def check_db(db):
     benchlib.check_db_name(db)
 
 
-def ensure_template():
-    if benchlib.db_exists(TEMPLATE):
-        return
-    print(f"installing {benchlib.MODULE} + {OCA_ADDON} in {TEMPLATE}")
-    cmd = [sys.executable, "-m", "odoo", *benchlib.odoo_args(TEMPLATE)]
-    cmd += ["--init", f"{benchlib.MODULE},{OCA_ADDON}", "--stop-after-init"]
-    cmd += ["--http-port=18169"]
-    subprocess.run(cmd, check=True)
-
-
-def dataset_marker(db):
+def installed(db, module):
     out = subprocess.run(
-        [
-            "psql",
-            "-X",
-            "-d",
-            db,
-            "-Atqc",
-            "SELECT value FROM ir_config_parameter"
-            " WHERE key = 'debiteur_bench.dataset'",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return out or None
+        ["psql", "-X", "-d", db, "-Atqc",
+         f"SELECT state FROM ir_module_module WHERE name = '{module}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return out == "installed"
 
 
-def ensure_dataset(args):
-    """Runs generate.py's main (same seed, same functions) if ``db`` is empty."""
-    import generate
-
-    if benchlib.db_exists(args.db) and dataset_marker(args.db):
-        print(f"{args.db}: {dataset_marker(args.db)}")
-        benchlib.setup_odoo(args.db)
+def ensure_oca_db(db, oca_db):
+    """Copy ``db`` to ``oca_db`` and install OCA's addon there (if missing)."""
+    check_db(oca_db)
+    if benchlib.db_exists(oca_db) and installed(oca_db, OCA_ADDON):
         return
-    ensure_template()
-    argv = sys.argv
-    sys.argv = [
-        "generate.py", "--db", args.db, "--debtors", str(args.debtors),
-        "--invoices", str(args.invoices), "--overdue-ratio", str(args.overdue_ratio),
-        "--seed", str(args.seed), "--batch", str(args.batch),
-        "--template", TEMPLATE,
-    ]  # fmt: skip
-    try:
-        generate.main()  # sets Odoo up for args.db (parse_config works once)
-    finally:
-        sys.argv = argv
+    benchlib.drop_database(oca_db)
+    started = time.perf_counter()
+    print(f"copying {db} -> {oca_db}, installing {OCA_ADDON}", flush=True)
+    benchlib.copy_database(db, oca_db)
+    cmd = [sys.executable, "-m", "odoo", *benchlib.odoo_args(oca_db)]
+    cmd += ["--init", OCA_ADDON, "--stop-after-init", "--http-port=18169"]
+    subprocess.run(cmd, check=True)
+    print(f"  {oca_db} ready in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def configure_oca(env):
-    """OCA's default policy with levels equivalent to ours (idempotent)."""
+    """OCA's policy for ``env.company``, levels equivalent to ours (idempotent)."""
     Policy = env["credit.control.policy"]
     company = env.company
-    policy = Policy.search([("name", "=", POLICY_NAME)], limit=1)
+    name = f"{POLICY_NAME} - {company.name}"
+    policy = Policy.search([("name", "=", name)], limit=1)
     receivable = env["account.account"].search(
-        [("account_type", "=", "asset_receivable")]
+        [("company_ids", "in", company.id), ("account_type", "=", "asset_receivable")]
     )
     if not policy:
         template = env.ref("account_credit_control.email_template_credit_control_base")
         text = "Our records show that the invoices below are overdue."
         policy = Policy.create(
             {
-                "name": POLICY_NAME,
+                "name": name,
                 "company_id": company.id,
                 "account_ids": [(6, 0, receivable.ids)],
                 "level_ids": [
@@ -166,8 +147,9 @@ def configure_oca(env):
                 ],
             }
         )
-    # Only this policy runs (the run's default is every policy).
-    (Policy.search([]) - policy).write({"active": False})
+    # Only this policy runs for the company.
+    others = Policy.search([("company_id", "in", [company.id, False])]) - policy
+    others.write({"active": False})
     company.credit_policy_id = policy
     return policy
 
@@ -175,146 +157,121 @@ def configure_oca(env):
 # ----------------------------------------------------------------------
 # The runs
 # ----------------------------------------------------------------------
-class Bench:
-    def __init__(self, args):
-        from odoo import fields
+def overdue_count(env, date):
+    return env["account.move"].search_count(
+        [
+            ("company_id", "=", env.company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", date),
+        ]
+    )
 
-        self.args = args
-        self.registry = benchlib.registry(args.db)
-        self.today = fields.Date.today()
-        self.admin_uid = None
 
-    def transaction(self, func, commit=False):
-        from odoo import SUPERUSER_ID, api
+def oca_run(env, date):
+    policy = env.company.credit_policy_id
+    run = env["credit.control.run"].create(
+        {"date": date, "company_id": env.company.id, "policy_ids": [(6, 0, policy.ids)]}
+    )
+    run.generate_credit_lines()
+    return run
 
-        cr = self.registry.cursor()
-        try:
-            env = api.Environment(cr, self.admin_uid or SUPERUSER_ID, {"lang": "en_US"})
-            result = func(env)
-            if commit:
-                cr.commit()
-            return result
-        finally:
-            cr.rollback()
-            cr.close()
 
-    def measure(self, label, func, summary):
-        """Best of --repeat runs of ``func(env)``, each rolled back.
+def oca_run_comms(env, date):
+    run = oca_run(env, date)
+    run.set_to_ready_lines()
+    lines = run.line_ids.filtered(lambda x: x.state == "to_be_sent")
+    Comm = env["credit.control.communication"]
+    return run, Comm._generate_comm_from_credit_lines(lines)
 
-        ``summary(env, value)`` describes the result after the counter stops.
-        """
-        runs = []
-        for _i in range(self.args.repeat):
-            holder = {}
 
-            def run(env, holder=holder):
-                env.invalidate_all()
-                with QueryCounter(shapes=self.args.shapes) as counter:
-                    value = func(env)
-                    env.flush_all()
-                holder["counter"] = counter
-                holder["value"] = summary(env, value)
+def oca_summary(env, value):
+    run, comms = value if isinstance(value, tuple) else (value, None)
+    lines = run.line_ids
+    return {
+        "lines": len(lines),
+        "invoices": len(lines.invoice_id),
+        "partners": len(lines.partner_id.commercial_partner_id),
+        "levels": sorted(set(lines.mapped("level"))),
+        "comms": len(comms) if comms is not None else None,
+    }
 
-            self.transaction(run)
-            runs.append(holder)
-        best = min(runs, key=lambda h: h["counter"].seconds)
-        c = best["counter"]
-        times = ", ".join(f"{h['counter'].seconds:.2f}" for h in runs)
-        counts = ", ".join(str(h["counter"].count) for h in runs)
-        print(
-            f"  {label}: best {c.seconds:.2f} s ({times}), {c.count} queries "
-            f"({counts}); {best['value']}",
-            flush=True,
+
+def ours_summary(env, comms):
+    return {
+        "lines": len(comms.invoice_line_ids),
+        "partners": len(comms.partner_id.commercial_partner_id),
+        "levels": sorted(set(comms.invoice_line_ids.level_id.mapped("sequence"))),
+        "comms": len(comms),
+    }
+
+
+class Sum:
+    """Counters of several companies added up (seconds, queries, peak MB)."""
+
+    def __init__(self, counters):
+        self.seconds = sum(c.seconds for c in counters)
+        self.count = sum(c.count for c in counters)
+        self.rss = max(c.rss for c in counters)
+
+
+def add_values(values):
+    total = {}
+    for value in values:
+        for key, item in value.items():
+            if isinstance(item, list):
+                total[key] = sorted(set(total.get(key, [])) | set(item))
+            elif item is not None:
+                total[key] = total.get(key, 0) + item
+            else:
+                total.setdefault(key, None)
+    return total
+
+
+def compare(db, oca_db, repeat=2, shapes=False):
+    """Both runs on ``oca_db`` for every company; the figures, added up."""
+    from odoo import fields
+
+    ensure_oca_db(db, oca_db)
+    m = benchlib.Measurer(oca_db, shapes=shapes)
+    today = fields.Date.today()
+    companies = m.transaction(lambda env: env["res.company"].search([], order="id").ids)
+    r = {"overdue": 0, "oca": [], "oca_c": [], "ours": []}
+    values = {"oca": [], "oca_c": [], "ours": []}
+    for company in companies:
+        m.transaction(configure_oca, commit=True, company=company)
+        r["overdue"] += m.transaction(
+            lambda env: overdue_count(env, today), company=company
         )
-        if self.args.shapes:
-            for shape, times, seconds in c.top(6):
-                if times > 1:
-                    print(f"      {times:6d} x {seconds:6.2f} s  {shape}")
-        return c, best["value"]
-
-    def overdue(self, env):
-        Move = env["account.move"]
-        return Move.search_count(
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", self.today),
-            ]
-        )
-
-    # OCA ------------------------------------------------------------------
-    def oca_run(self, env):
-        run = env["credit.control.run"].create({"date": self.today})
-        run.generate_credit_lines()
-        return run
-
-    def oca_run_comms(self, env):
-        run = self.oca_run(env)
-        run.set_to_ready_lines()
-        lines = run.line_ids.filtered(lambda x: x.state == "to_be_sent")
-        Comm = env["credit.control.communication"]
-        return run, Comm._generate_comm_from_credit_lines(lines)
-
-    @staticmethod
-    def oca_summary(env, value):
-        run, comms = value if isinstance(value, tuple) else (value, None)
-        lines = run.line_ids
-        return {
-            "lines": len(lines),
-            "invoices": len(lines.invoice_id),
-            "partners": len(lines.partner_id.commercial_partner_id),
-            "levels": sorted(set(lines.mapped("level"))),
-            "comms": len(comms) if comms is not None else None,
-        }
-
-    # ours -----------------------------------------------------------------
-    def ours(self, env):
-        Engine = env["debiteur.engine"]
-        company = env.company
-        Engine._lock_company(company)
-        run = env["debiteur.run"].create(
-            {"date": self.today, "company_id": company.id, "trigger": "wizard"}
-        )
-        props = Engine._compute_proposals(self.today, company)
-        return Engine._apply(run, props, send=False)
-
-    @staticmethod
-    def ours_summary(env, comms):
-        return {
-            "lines": len(comms.invoice_line_ids),
-            "invoices": len(comms.invoice_line_ids.mapped("move_id"))
-            if "move_id" in env["debiteur.communication.line"]._fields
-            else None,
-            "partners": len(comms.partner_id.commercial_partner_id),
-            "levels": None,
-            "comms": len(comms),
-        }
-
-    def run(self):
-        self.admin_uid = self.transaction(lambda env: env.ref("base.user_admin").id)
-        self.transaction(configure_oca, commit=True)
-        overdue = self.transaction(self.overdue)
-        print(f"{self.args.db}: {overdue} overdue open invoices on {self.today}")
-        r = {"overdue": overdue}
-        r["oca"], r["oca_v"] = self.measure(
-            "OCA credit control run", self.oca_run, self.oca_summary
-        )
-        r["oca_c"], r["oca_cv"] = self.measure(
-            "OCA run + communications", self.oca_run_comms, self.oca_summary
-        )
-        r["ours"], r["ours_v"] = self.measure(
-            "ours lock + _compute_proposals + _apply(send=False)",
-            self.ours,
-            self.ours_summary,
-        )
-        return r
+        for key, label, func, summary in (
+            ("oca", "OCA credit control run", oca_run, oca_summary),
+            ("oca_c", "OCA run + communications", oca_run_comms, oca_summary),
+            ("ours", "ours: _compute_proposals + _apply", new_communications,
+             ours_summary),
+        ):  # fmt: skip
+            counter, value = m.measure(
+                f"[company {company}] {label}",
+                lambda env, func=func: func(env, today),
+                repeat=repeat,
+                summary=summary,
+                company=company,
+            )
+            r[key].append(counter)
+            values[key].append(value)
+            print(f"      {value}", flush=True)
+    for key in ("oca", "oca_c", "ours"):
+        r[key] = Sum(r[key])
+        r[key + "_v"] = add_values(values[key])
+    r["companies"] = len(companies)
+    return r
 
 
-def table(args, r):
+def table_rows(r):
+    """(heads, rows, ratio lines, met) of the comparison."""
     n = max(r["overdue"], 1)
     oca, oca_c, ours = r["oca"], r["oca_c"], r["ours"]
-    ov, ocv, uv = r["oca_v"], r["oca_cv"], r["ours_v"]
+    ov, ocv, uv = r["oca_v"], r["oca_c_v"], r["ours_v"]
 
     def cell(c):
         return f"{c.seconds:.2f}", f"{c.count}", f"{c.count / n:.2f}"
@@ -325,9 +282,10 @@ def table(args, r):
             "credit lines / communication lines",
             str(ov["lines"]),
             str(ocv["lines"]),
-            str(uv["lines"]) if uv["lines"] is not None else "-",
+            str(uv["lines"]),
         ),
         ("communications (debtors)", "-", str(ocv["comms"]), str(uv["comms"])),
+        ("levels reached", str(ov["levels"]), str(ocv["levels"]), str(uv["levels"])),
         ("seconds", *[cell(c)[0] for c in (oca, oca_c, ours)]),
         ("SQL queries", *[cell(c)[1] for c in (oca, oca_c, ours)]),
         ("queries per overdue invoice", *[cell(c)[2] for c in (oca, oca_c, ours)]),
@@ -337,47 +295,54 @@ def table(args, r):
             f"{oca_c.count / max(ocv['comms'], 1):.1f}",
             f"{ours.count / max(uv['comms'], 1):.1f}",
         ),
+        ("peak memory (MB)", *[f"{c.rss:.0f}" for c in (oca, oca_c, ours)]),
     ]
     heads = ("figure", "OCA run", "OCA run + comms", "debiteur_dunning")
     speed = oca.seconds / max(ours.seconds, 1e-9)
     speed_c = oca_c.seconds / max(ours.seconds, 1e-9)
     fewer = oca.count / max(ours.count, 1)
     fewer_c = oca_c.count / max(ours.count, 1)
+    met = {"speed": speed >= 10, "queries": fewer >= 20}
     ratios = [
         f"speed: OCA run / ours = {speed:.1f}x (run + comms: {speed_c:.1f}x); "
-        f"target >= 10x: {'met' if speed >= 10 else 'NOT met'}",
+        f"target >= 10x: {'met' if met['speed'] else 'NOT met'}",
         f"queries per overdue invoice: OCA / ours = {fewer:.1f}x "
         f"(run + comms: {fewer_c:.1f}x); "
-        f"target >= 20x: {'met' if fewer >= 20 else 'NOT met'}",
-        f"OCA levels reached on this first run: {ov['levels']}",
+        f"target >= 20x: {'met' if met['queries'] else 'NOT met'}",
     ]
-    widths = [max(len(x[i]) for x in [heads, *rows]) for i in range(4)]
+    return heads, rows, ratios, met
+
+
+def print_table(heads, rows, notes, markdown=None):
+    widths = [max(len(x[i]) for x in [heads, *rows]) for i in range(len(heads))]
     print()
     for row in [heads, *rows]:
         print("  ".join(f"{v:<{widths[i]}}" for i, v in enumerate(row)))
-    for line in ratios:
+    for line in notes:
         print(line)
-    if args.markdown:
+    if markdown:
         md = [
             "| " + " | ".join(heads) + " |",
             "|" + "|".join("---" for _h in heads) + "|",
             *["| " + " | ".join(row) + " |" for row in rows],
             "",
-            *[f"- {line}" for line in ratios],
+            *[f"- {line}" for line in notes],
         ]
-        with open(args.markdown, "w") as out:
-            out.write("\n".join(md) + "\n")
+        with open(markdown, "a") as out:
+            out.write("\n".join(md) + "\n\n")
 
 
 def main():
     args = parse_args()
-    args.db = args.db or f"{DB_PREFIX}_{args.invoices // 1000}k"
-    check_db(args.db)
+    benchlib.check_db_name(args.db)
+    oca_db = args.oca_db or oca_db_name(args.db)
+    check_db(oca_db)
     patch_addons_path()
     started = time.perf_counter()
-    ensure_dataset(args)
-    result = Bench(args).run()
-    table(args, result)
+    benchlib.setup_odoo(args.db)
+    result = compare(args.db, oca_db, repeat=args.repeat, shapes=args.shapes)
+    heads, rows, ratios, _met = table_rows(result)
+    print_table(heads, rows, ratios, args.markdown)
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
 
