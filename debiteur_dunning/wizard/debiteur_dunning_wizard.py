@@ -65,14 +65,12 @@ class DebiteurDunningWizard(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         proposals = self._proposals()
-        # Names of every listed document at once (not one read per debtor).
-        self.env["account.move"].browse(
-            {i.move_id for p in proposals for i in p.invoices}
-            | {c.move_id for p in proposals for c in p.credits}
-        ).fetch(["name"])
-        self.line_ids = [fields.Command.clear()] + [
-            fields.Command.create(self._line_vals(p)) for p in proposals
-        ]
+        self.line_ids.unlink()
+        # One create for all the lines; their details table is formatted only
+        # when a line is opened (see ``_compute_details``).
+        self.env["debiteur.dunning.wizard.line"].create(
+            [dict(self._line_vals(p), wizard_id=self.id) for p in proposals]
+        )
         self.state = "preview"
         return self._reopen()
 
@@ -93,58 +91,33 @@ class DebiteurDunningWizard(models.TransientModel):
             "warning": "\n".join(proposal.warnings) or False,
             "selected": proposal.selectable,
             "selectable": proposal.selectable,
-            "details": self._details_html(proposal),
+            "details_data": self._details_data(proposal),
         }
 
-    def _details_html(self, proposal):
-        """The invoices (each with its level) and credits of one debtor."""
-        Move = self.env["account.move"]
-        Level = self.env["debiteur.level"]
-        Currency = self.env["res.currency"]
-        rows = []
-        for inv in proposal.invoices:
-            currency = Currency.browse(inv.currency_id)
-            level = Level.browse(inv.level_id) if inv.level_id else Level
-            rows.append(
-                Markup(
-                    "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
-                    "<td>%s%s</td><td class='text-end'>%s</td></tr>"
-                )
-                % (
-                    Move.browse(inv.move_id).name,
-                    fields.Date.to_string(inv.date_due),
-                    inv.days_overdue,
-                    level.name or "",
-                    " ↑" if inv.escalated else "",
-                    currency.format(inv.amount_residual),
-                )
-            )
-        for credit in proposal.credits:
-            currency = Currency.browse(credit.currency_id)
-            rows.append(
-                Markup(
-                    "<tr class='text-success'><td>%s</td><td>%s</td><td/>"
-                    "<td>%s</td><td class='text-end'>%s</td></tr>"
-                )
-                % (
-                    Move.browse(credit.move_id).name,
-                    fields.Date.to_string(credit.date),
-                    self.env._("Credit"),
-                    currency.format(credit.amount_residual),
-                )
-            )
-        head = Markup(
-            "<table class='table table-sm o_debiteur_preview'><thead><tr>"
-            "<th>%s</th><th>%s</th><th class='text-end'>%s</th><th>%s</th>"
-            "<th class='text-end'>%s</th></tr></thead><tbody>"
-        ) % (
-            self.env._("Document"),
-            self.env._("Due"),
-            self.env._("Days late"),
-            self.env._("Level"),
-            self.env._("Open"),
-        )
-        return head + Markup("").join(rows) + Markup("</tbody></table>")
+    @api.model
+    def _details_data(self, proposal):
+        """The rows of the details table, as plain data."""
+        return [
+            {
+                "move": inv.move_id,
+                "date": fields.Date.to_string(inv.date_due),
+                "days": inv.days_overdue,
+                "level": inv.level_id or False,
+                "up": inv.escalated,
+                "currency": inv.currency_id,
+                "amount": inv.amount_residual,
+            }
+            for inv in proposal.invoices
+        ] + [
+            {
+                "move": credit.move_id,
+                "date": fields.Date.to_string(credit.date),
+                "credit": True,
+                "currency": credit.currency_id,
+                "amount": credit.amount_residual,
+            }
+            for credit in proposal.credits
+        ]
 
     def action_confirm(self):
         self.ensure_one()
@@ -222,7 +195,8 @@ class DebiteurDunningWizardLine(models.TransientModel):
     amount_credit = fields.Monetary(currency_field="currency_id")
     channel = fields.Selection(CHANNELS, required=True)
     warning = fields.Text()
-    details = fields.Html(sanitize=False, readonly=True)
+    details_data = fields.Json(readonly=True)
+    details = fields.Html(compute="_compute_details", sanitize=False)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     avg_days_late = fields.Float(
         related="partner_id.debiteur_avg_days_late",
@@ -232,6 +206,62 @@ class DebiteurDunningWizardLine(models.TransientModel):
     days_late_trend = fields.Float(
         related="partner_id.debiteur_days_late_trend", string="Trend (days)"
     )
+
+    @api.depends("details_data")
+    def _compute_details(self):
+        """The invoices (each with its level) and credits of one debtor."""
+        rows_of = {line: line.details_data or [] for line in self}
+        rows = [row for line_rows in rows_of.values() for row in line_rows]
+        moves = self.env["account.move"].browse({row["move"] for row in rows})
+        moves.fetch(["name"])
+        levels = self.env["debiteur.level"].browse(
+            {row["level"] for row in rows if row.get("level")}
+        )
+        currencies = self.env["res.currency"].browse({row["currency"] for row in rows})
+        head = Markup(
+            "<table class='table table-sm o_debiteur_preview'><thead><tr>"
+            "<th>%s</th><th>%s</th><th class='text-end'>%s</th><th>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            self.env._("Document"),
+            self.env._("Due"),
+            self.env._("Days late"),
+            self.env._("Level"),
+            self.env._("Open"),
+        )
+        for line, line_rows in rows_of.items():
+            html = []
+            for row in line_rows:
+                move = moves.browse(row["move"]).with_prefetch(moves._ids)
+                currency = currencies.browse(row["currency"]).with_prefetch(
+                    currencies._ids
+                )
+                amount = currency.format(row["amount"])
+                if row.get("credit"):
+                    html.append(
+                        Markup(
+                            "<tr class='text-success'><td>%s</td><td>%s</td><td/>"
+                            "<td>%s</td><td class='text-end'>%s</td></tr>"
+                        )
+                        % (move.name, row["date"], self.env._("Credit"), amount)
+                    )
+                    continue
+                level = levels.browse(row["level"] or ()).with_prefetch(levels._ids)
+                html.append(
+                    Markup(
+                        "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                        "<td>%s%s</td><td class='text-end'>%s</td></tr>"
+                    )
+                    % (
+                        move.name,
+                        row["date"],
+                        row["days"],
+                        level.name or "",
+                        " ↑" if row["up"] else "",
+                        amount,
+                    )
+                )
+            line.details = head + Markup("").join(html) + Markup("</tbody></table>")
 
     @api.depends("move_ids")
     def _compute_invoice_count(self):
