@@ -145,21 +145,27 @@ class TestLetterBatches(DebiteurCommon):
         self.check_letters(run.communication_ids)
         self.assertEqual(debiteur_engine._letter_batching["mode"], "single")
 
-    def test_split_refuses_a_missing_reference(self):
+    def test_split_refuses_a_missing_marker(self):
+        debiteur_engine._letter_batching["mode"] = "one_document"
         run = self.run_dunning(TODAY, deliver=False)
         comms = run.communication_ids.sorted("id")
-        merged = self.env["ir.actions.report"]._merge_pdfs(
-            [io.BytesIO(c.attachment_id.raw) for c in comms]
+        merged = (
+            self.env["ir.actions.report"]
+            ._merge_pdfs([io.BytesIO(c.attachment_id.raw) for c in comms])
+            .getvalue()
         )
         engine = self.env["debiteur.engine"]
-        names = comms.mapped("name")
-        parts = engine._split_letters(merged.getvalue(), names)
+        markers = [engine._letter_marker(c) for c in comms]
+        parts = engine._split_letters(merged, markers)
         self.assertEqual(
             [page_count(p) for p in parts],
             [page_count(c.attachment_id.raw) for c in comms],
         )
-        self.assertIsNone(engine._split_letters(merged.getvalue(), ["DUN/X"] + names))
-        self.assertIsNone(engine._split_letters(merged.getvalue(), names[1:]))
+        self.assertIsNone(
+            engine._split_letters(merged, ["DEBITEURLETTER0END"] + markers)
+        )
+        self.assertIsNone(engine._split_letters(merged, markers[1:]))
+        self.assertIsNone(engine._split_letters(merged, markers[::-1]))
 
 
 @tagged("post_install", "-at_install", "debiteur")

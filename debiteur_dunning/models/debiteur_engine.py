@@ -948,8 +948,7 @@ class DebiteurEngine(models.AbstractModel):
         documents and Odoo splits the PDF on its outline. An unpatched build
         (Debian's) refuses more than one document per call: the batch is then
         rendered as one document, one letter per page break, and split on each
-        letter's reference. Should that split fail (a customised letter
-        without its reference), the letters go one per call.
+        letter's marker. Should that split fail, the letters go one per call.
         """
         todo = list(comms.ids)
         while todo:
@@ -1007,18 +1006,19 @@ class DebiteurEngine(models.AbstractModel):
         )
         if html_ids != batch.ids:
             return False
+        markers = [self._letter_marker(comm) for comm in batch]
         pdf = Report._run_wkhtmltopdf(
-            [self._join_letter_bodies(bodies)],
+            [self._join_letter_bodies(bodies, markers)],
             report_ref=report_ref,
             header=header,
             footer=footer,
             specific_paperformat_args=paperformat_args,
         )
-        letters = self._split_letters(pdf, batch.mapped("name"))
+        letters = self._split_letters(pdf, markers)
         if letters is None:
             _logger.warning(
                 "Could not split %s letters rendered as one document on their "
-                "references; rendering them one per call.",
+                "markers; rendering them one per call.",
                 len(batch),
             )
             return False
@@ -1027,38 +1027,58 @@ class DebiteurEngine(models.AbstractModel):
         return True
 
     @api.model
-    def _join_letter_bodies(self, bodies):
-        """One HTML document holding every body, each from a new page."""
+    def _letter_marker(self, comm):
+        return f"DEBITEURLETTER{comm.id}END"
+
+    @api.model
+    def _join_letter_bodies(self, bodies, markers):
+        """One HTML document holding every body, each from a new page and
+        starting with its marker.
+
+        The marker is set in a system font (wkhtmltopdf draws web fonts as
+        outlines, which leave no text to find), white, 1 px and of no
+        height: the letter looks the same, and its first page carries text
+        the split can find.
+        """
         parser = lxml.html.HTMLParser(encoding="utf-8")
-        root = lxml.html.fromstring(bodies[0], parser=parser)
-        target = root.find("body")
-        for body in bodies[1:]:
-            other = lxml.html.fromstring(body, parser=parser).find("body")
+        root = target = None
+        for body, marker in zip(bodies, markers, strict=True):
+            document = lxml.html.fromstring(body, parser=parser)
+            content = document.find("body")
+            mark = lxml.html.fragment_fromstring(
+                "<div style=\"font-family: 'DejaVu Sans Mono', monospace; "
+                "font-size: 1px; color: #ffffff; height: 0; line-height: 0; "
+                'overflow: visible;"></div>'
+            )
+            mark.text = marker
+            content.insert(0, mark)
+            if root is None:
+                root, target = document, content
+                continue
             target.append(
                 lxml.html.fragment_fromstring(
                     '<div style="page-break-before: always;"></div>'
                 )
             )
-            for child in other:
+            for child in list(content):
                 target.append(child)
         return lxml.html.tostring(root, encoding="unicode")
 
     @api.model
-    def _split_letters(self, pdf, references):
-        """Split ``pdf`` into one PDF per reference: a letter starts on the
-        first page that shows its reference after the previous letter's start.
+    def _split_letters(self, pdf, markers):
+        """Split ``pdf`` into one PDF per marker: a letter starts on the first
+        page that shows its marker after the previous letter's start.
         Returns None unless every letter is found, the first on page one."""
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        wanted = [re.sub(r"\s+", "", ref) for ref in references]
         starts = []
         pages = reader.pages
         for number, page in enumerate(pages):
-            if len(starts) == len(wanted):
+            if len(starts) == len(markers):
                 break
             text = re.sub(r"\s+", "", page.extract_text())
-            if wanted[len(starts)] in text:
+            if markers[len(starts)] in text:
                 starts.append(number)
-        if len(starts) != len(wanted) or starts[0] != 0:
+        if len(starts) != len(markers) or starts[0] != 0:
             return None
         ends = starts[1:] + [len(pages)]
         letters = []
