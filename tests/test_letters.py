@@ -3,7 +3,7 @@ import io
 import shutil
 from unittest.mock import patch
 
-from PyPDF2 import PdfReader
+from PyPDF2 import PdfReader, PdfWriter
 
 from odoo.tests import tagged
 
@@ -145,27 +145,42 @@ class TestLetterBatches(DebiteurCommon):
         self.check_letters(run.communication_ids)
         self.assertEqual(debiteur_engine._letter_batching["mode"], "single")
 
-    def test_split_refuses_a_missing_marker(self):
+    def test_split_needs_exactly_one_marker_per_letter(self):
         debiteur_engine._letter_batching["mode"] = "one_document"
         run = self.run_dunning(TODAY, deliver=False)
         comms = run.communication_ids.sorted("id")
+        engine = self.env["debiteur.engine"]
+        raws = [c.attachment_id.raw for c in comms]
+        for raw in raws:
+            pages = PdfReader(io.BytesIO(raw)).pages
+            self.assertEqual(
+                [engine._uses_marker_font(page) for page in pages],
+                [True] + [False] * (len(pages) - 1),
+            )
         merged = (
             self.env["ir.actions.report"]
-            ._merge_pdfs([io.BytesIO(c.attachment_id.raw) for c in comms])
+            ._merge_pdfs([io.BytesIO(raw) for raw in raws])
             .getvalue()
         )
-        engine = self.env["debiteur.engine"]
-        markers = [engine._letter_marker(c) for c in comms]
-        parts = engine._split_letters(merged, markers)
-        self.assertEqual(
-            [page_count(p) for p in parts],
-            [page_count(c.attachment_id.raw) for c in comms],
+        parts = engine._split_letters(merged, 3)
+        self.assertEqual([page_count(p) for p in parts], [page_count(r) for r in raws])
+        self.assertIsNone(engine._split_letters(merged, 2))
+        self.assertIsNone(engine._split_letters(merged, 4))
+        # A document whose first page has no marker is refused.
+        tail = (
+            self.env["ir.actions.report"]._merge_pdfs([io.BytesIO(raws[2])]).getvalue()
         )
-        self.assertIsNone(
-            engine._split_letters(merged, ["DEBITEURLETTER0END"] + markers)
-        )
-        self.assertIsNone(engine._split_letters(merged, markers[1:]))
-        self.assertIsNone(engine._split_letters(merged, markers[::-1]))
+        reader = PdfReader(io.BytesIO(tail))
+        self.assertIsNone(engine._split_letters(self.pages_from(reader, 1), 1))
+
+    @staticmethod
+    def pages_from(reader, start):
+        writer = PdfWriter()
+        for page in reader.pages[start:]:
+            writer.add_page(page)
+        stream = io.BytesIO()
+        writer.write(stream)
+        return stream.getvalue()
 
 
 @tagged("post_install", "-at_install", "debiteur")

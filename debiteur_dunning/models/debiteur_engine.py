@@ -6,7 +6,6 @@ handful of queries as proposing for ten. See DESIGN.md, "The engine".
 
 import io
 import logging
-import re
 import threading
 import time
 from collections import defaultdict
@@ -36,6 +35,10 @@ CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
 # documents per wkhtmltopdf call, Odoo's patched Qt), "one_document" (unpatched
 # Qt: the batch as one document, split afterwards) or "single" (one per call).
 _letter_batching = {"mode": "documents"}
+# The font of the markers that split a batch rendered as one document, as the
+# PDF names it: DejaVu Sans Mono, a system font the letters do not use. Where
+# it is missing the split fails safely and letters go one per call.
+MARKER_FONT = "DejaVuSansMono"
 
 
 @dataclass
@@ -1014,7 +1017,7 @@ class DebiteurEngine(models.AbstractModel):
             footer=footer,
             specific_paperformat_args=paperformat_args,
         )
-        letters = self._split_letters(pdf, markers)
+        letters = self._split_letters(pdf, len(batch))
         if letters is None:
             _logger.warning(
                 "Could not split %s letters rendered as one document on their "
@@ -1065,20 +1068,24 @@ class DebiteurEngine(models.AbstractModel):
         return lxml.html.tostring(root, encoding="unicode")
 
     @api.model
-    def _split_letters(self, pdf, markers):
-        """Split ``pdf`` into one PDF per marker: a letter starts on the first
-        page that shows its marker after the previous letter's start.
-        Returns None unless every letter is found, the first on page one."""
+    def _split_letters(self, pdf, count):
+        """Split ``pdf`` into ``count`` letters, each starting on a page that
+        uses the markers' font (MARKER_FONT).
+
+        Only a marker uses that font, and every letter's first page has one:
+        so when exactly ``count`` pages use it, the first of them page one,
+        they are the letters' first pages, in order. Anything else (a letter
+        that itself uses the font, a build that draws it as outlines) returns
+        None. The font is looked up in the page resources, not in the text:
+        extracting the text of pages whose letters are drawn as outlines
+        takes seconds per page.
+        """
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        starts = []
         pages = reader.pages
-        for number, page in enumerate(pages):
-            if len(starts) == len(markers):
-                break
-            text = re.sub(r"\s+", "", page.extract_text())
-            if markers[len(starts)] in text:
-                starts.append(number)
-        if len(starts) != len(markers) or starts[0] != 0:
+        starts = [
+            number for number, page in enumerate(pages) if self._uses_marker_font(page)
+        ]
+        if len(starts) != count or not starts or starts[0] != 0:
             return None
         ends = starts[1:] + [len(pages)]
         letters = []
@@ -1090,6 +1097,16 @@ class DebiteurEngine(models.AbstractModel):
             writer.write(stream)
             letters.append(stream.getvalue())
         return letters
+
+    @api.model
+    def _uses_marker_font(self, page):
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            name = str(font.get_object().get("/BaseFont", ""))
+            # Embedded subsets are named "/ABCDEF+DejaVuSansMono".
+            if name.lstrip("/").split("+")[-1] == MARKER_FONT:
+                return True
+        return False
 
     def _ensure_portal_tokens(self, comms):
         """Give the listed invoices their portal token in one statement.
