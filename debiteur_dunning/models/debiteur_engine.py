@@ -28,8 +28,8 @@ _logger = logging.getLogger(__name__)
 # First key of the PostgreSQL advisory lock taken while a run applies (the second
 # key is the company id). Any fixed 32-bit number would do; this is "dunn".
 ADVISORY_LOCK_KEY = 0x64756E6E
-LETTER_BATCH_SIZE = 16
-CRON_BATCH_SIZE = 100
+LETTER_BATCH_SIZE = 25
+CRON_BATCH_SIZE = 50
 CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
 # How letters are batched, learnt once per process: "documents" (several
 # documents per wkhtmltopdf call, Odoo's patched Qt), "one_document" (unpatched
