@@ -924,8 +924,7 @@ class DebiteurEngine(models.AbstractModel):
         self._render_letters(with_letter)
         emails = comms.filtered(lambda c: c.channel in ("email", "email_letter"))
         self._ensure_portal_tokens(emails)
-        for comm in emails:
-            self._queue_mail(comm)
+        self._queue_mails(emails)
         printed = comms.filtered(lambda c: c.channel == "letter")
         printed.write(
             {"state": "printed", "sent_date": fields.Date.context_today(self)}
@@ -1131,21 +1130,35 @@ class DebiteurEngine(models.AbstractModel):
         moves.invalidate_recordset(["access_token"])
 
     def _queue_mail(self, comm):
-        template = comm.level_id.mail_template_id or self.env.ref(
-            "debiteur_dunning.mail_template_dunning"
-        )
-        email_values = {
-            "recipient_ids": [fields.Command.set(comm.recipient_id.ids)],
-            "attachment_ids": [fields.Command.set(comm.attachment_id.ids)],
-            "auto_delete": False,
-        }
-        mail_id = template.send_mail(
-            comm.id,
-            force_send=False,
-            email_values=email_values,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
-        comm.write({"mail_id": mail_id, "state": "queued"})
+        self._queue_mails(comm)
+
+    def _queue_mails(self, comms):
+        """Queue one e-mail per communication, its letter attached.
+
+        One ``send_mail_batch`` per mail template: the template's body is
+        compiled once and rendered for all its communications (per language),
+        instead of being compiled again for every e-mail.
+        """
+        default = self.env.ref("debiteur_dunning.mail_template_dunning")
+        by_template = defaultdict(lambda: self.env["debiteur.communication"])
+        for comm in comms:
+            by_template[comm.level_id.mail_template_id or default] |= comm
+        for template, group in by_template.items():
+            mails = template.send_mail_batch(
+                group.ids,
+                force_send=False,
+                email_values={"auto_delete": False},
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            for comm, mail in zip(group, mails, strict=True):
+                mail.write(
+                    {
+                        "recipient_ids": [fields.Command.set(comm.recipient_id.ids)],
+                        "attachment_ids": [fields.Command.set(comm.attachment_id.ids)],
+                    }
+                )
+                comm.mail_id = mail
+            group.write({"state": "queued"})
 
     def _schedule_call(self, comm):
         user = (
