@@ -47,20 +47,30 @@ class AccountMove(models.Model):
         readonly=True,
         groups=USER_GROUP,
     )
+    debiteur_claims_arrangement_ids = fields.One2many(
+        "debiteur.arrangement",
+        "claims_move_id",
+        string="Charges of Arrangement",
+        readonly=True,
+        groups=USER_GROUP,
+    )
     debiteur_is_cost_invoice = fields.Boolean(
         string="Costs Invoice",
         compute="_compute_debiteur_is_cost_invoice",
         store=True,
         index=True,
         help="This invoice charges the collection costs and interest of a "
-        "reminder: no further costs or interest are computed on it.",
+        "reminder, or the interest, costs and fee of a payment arrangement: no "
+        "further costs or interest are computed on it, and it is no principal.",
     )
 
-    @api.depends("debiteur_cost_communication_ids")
+    @api.depends("debiteur_cost_communication_ids", "debiteur_claims_arrangement_ids")
     def _compute_debiteur_is_cost_invoice(self):
         for move in self:
+            sudo_move = move.sudo()
             move.debiteur_is_cost_invoice = bool(
-                move.sudo().debiteur_cost_communication_ids
+                sudo_move.debiteur_cost_communication_ids
+                or sudo_move.debiteur_claims_arrangement_ids
             )
 
     @api.model
