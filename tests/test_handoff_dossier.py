@@ -19,8 +19,9 @@ NS = {"d": XMLNS}
 REPORT = "debiteur_dunning.action_report_debiteur_handoff"
 
 
-@tagged("post_install", "-at_install", "debiteur")
-class TestHandoffDossier(HandoffCommon):
+class DossierCommon(HandoffCommon):
+    """Arrangement days set, helpers to read the dossier."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -33,7 +34,7 @@ class TestHandoffDossier(HandoffCommon):
         )
 
     # ------------------------------------------------------------------
-    def arrange(self, moves, on, first_date, count=3):
+    def arrange(self, moves, on, first_date, count=3, **values):
         """An arrangement agreed on ``on`` through the wizard."""
         with freeze_time(on):
             wizard = self.env["debiteur.arrangement.wizard"].create(
@@ -42,6 +43,7 @@ class TestHandoffDossier(HandoffCommon):
                     "instalment_count": count,
                     "frequency": "monthly",
                     "first_date": first_date,
+                    **values,
                 }
             )
             return wizard._create_arrangement()
@@ -92,7 +94,9 @@ class TestHandoffDossier(HandoffCommon):
         self.assertFalse((self.inv1 | self.inv2).debiteur_arrangement_id)
         return arrangement
 
-    # ------------------------------------------------------------------
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoffDossier(DossierCommon):
     def test_broken_arrangement_in_xml_csv_and_pdf(self):
         arrangement = self.broken_arrangement()
         # Broken: back in dunning, no confirmation needed to hand off.
@@ -259,3 +263,281 @@ class TestHandoffDossier(HandoffCommon):
         self.assertIn("Disputes", html)
         self.assertIn("Goods damaged on delivery", html)
         self.assertIn("(disputed)", html)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoffCharges(DossierCommon):
+    """Interest and costs already invoiced (the charges invoice of a payment
+    arrangement, the costs invoice of a reminder) are no principal in the
+    dossier: no interest or collection costs on them, claimed once."""
+
+    def claim_of(self, root):
+        [claim] = root.xpath("//d:claim", namespaces=NS)
+        return {etree.QName(c).localname: c.text for c in claim.iterchildren()}
+
+    def cost_invoice_nodes(self, root):
+        return [
+            {etree.QName(c).localname: c.text for c in node.iterchildren()}
+            for node in root.xpath("//d:costInvoices/d:costInvoice", namespaces=NS)
+        ]
+
+    def invoice_interest(self, root):
+        return {
+            node.xpath("string(d:number)", namespaces=NS): node.xpath(
+                "string(d:interest)", namespaces=NS
+            )
+            for node in root.xpath("//d:invoices/d:invoice", namespaces=NS)
+        }
+
+    def broken_arrangement_with_charges(self, interest=10.0, costs=225.0):
+        """1500.00 of invoices in an arrangement that includes ``interest`` and
+        ``costs`` (invoiced on the arrangement's charges invoice); the first
+        instalment is never paid: broken 14 days after its date."""
+        arrangement = self.arrange(
+            self.inv1 | self.inv2,
+            on=self.d(-48),
+            first_date=self.d(-45),
+            claims_mode="include",
+            interest_amount=interest,
+            costs_amount=costs,
+        )
+        charges = arrangement.claims_move_id
+        self.assertEqual(charges.amount_total, interest + costs)
+        self.assertEqual(arrangement.amount_total, 1500.0 + interest + costs)
+        # A charges invoice is a costs invoice: no principal.
+        self.assertTrue(charges.debiteur_is_cost_invoice)
+        self.assertFalse((self.inv1 | self.inv2).mapped("debiteur_is_cost_invoice")[0])
+        self.cron_arrangements(self.d(-31))
+        self.assertEqual(arrangement.state, "broken")
+        return arrangement, charges
+
+    # ------------------------------------------------------------------
+    def test_broken_arrangement_charges_are_not_claimed_twice(self):
+        """The colleague's example: the dossier said principal 1735.00 and
+        collection costs 260.25 on top of the 225.00 already invoiced."""
+        arrangement, charges = self.broken_arrangement_with_charges()
+        handoff = self.hand_off()
+        self.assertEqual(handoff.move_ids, self.inv1 | self.inv2 | charges)
+        # Interest (10.15 % commercial, 2026) on the principal only: 1000.00
+        # for 60 days 16.68, 500.00 for 58 days 8.06; 10.00 of it invoiced.
+        # WIK on 1500.00 is 225.00, all of it invoiced already.
+        self.assertEqual(handoff.amount_handed, 1500.0)
+        self.assertEqual(handoff.interest_amount, 14.74)
+        self.assertEqual(handoff.interest_invoiced_amount, 10.0)
+        self.assertEqual(handoff.costs_amount, 0.0)
+        self.assertEqual(handoff.costs_invoiced_amount, 225.0)
+        self.assertEqual(handoff.amount_claim, 1749.74)
+
+        root = self.assert_valid(handoff)
+        self.assertEqual(
+            self.claim_of(root),
+            {
+                "currency": self.company.currency_id.name,
+                "principal": "1500.00",
+                "interest": "14.74",
+                "interestInvoiced": "10.00",
+                "costs": "0.00",
+                "costsInvoiced": "225.00",
+                "total": "1749.74",
+            },
+        )
+        self.assertEqual(
+            self.invoice_interest(root),
+            {self.inv1.name: "16.68", self.inv2.name: "8.06"},
+        )
+        self.assertEqual(
+            self.cost_invoice_nodes(root),
+            [
+                {
+                    "number": charges.name,
+                    "invoiceDate": self.d(-48).isoformat(),
+                    "dueDate": self.d(-48).isoformat(),
+                    "currency": self.company.currency_id.name,
+                    "amountTotal": "235.00",
+                    "amountOpen": "235.00",
+                    "interest": "10.00",
+                    "costs": "225.00",
+                    "origin": arrangement.name,
+                }
+            ],
+        )
+        names = {etree.QName(node).localname for node in root.iter()}
+        self.assertTrue({"costInvoices", "costInvoice", "origin"} <= names)
+        # The arrangement still shows what it covered: 1735.00 in instalments.
+        self.assertEqual(
+            root.xpath("string(//d:arrangement/d:amountTotal)", namespaces=NS),
+            "1735.00",
+        )
+        self.assertNotIn(b"260.25", handoff.xml_attachment_id.raw)
+
+        [claim] = self.csv_rows(handoff, "claim")
+        self.assertEqual(
+            {
+                key: claim[key]
+                for key in (
+                    "amount",
+                    "amount_open",
+                    "interest",
+                    "costs",
+                    "interest_invoiced",
+                    "costs_invoiced",
+                )
+            },
+            {
+                "amount": "1749.74",
+                "amount_open": "1500.00",
+                "interest": "14.74",
+                "costs": "0.00",
+                "interest_invoiced": "10.00",
+                "costs_invoiced": "225.00",
+            },
+        )
+        self.assertEqual(
+            [row["reference"] for row in self.csv_rows(handoff, "invoice")],
+            [self.inv1.name, self.inv2.name],
+        )
+        [row] = self.csv_rows(handoff, "cost_invoice")
+        self.assertEqual(
+            (
+                row["reference"],
+                row["amount"],
+                row["amount_open"],
+                row["interest"],
+                row["costs"],
+                row["note"],
+            ),
+            (charges.name, "235.00", "235.00", "10.00", "225.00", arrangement.name),
+        )
+
+        html = self.pdf_html(handoff)
+        self.assertIn("Costs and interest already invoiced", html)
+        self.assertIn(charges.name, html)
+        self.assertIn("Interest already invoiced", html)
+        self.assertIn("Collection costs already invoiced", html)
+        self.assertIn("1,749.74", html)
+        self.assertIn(
+            "of which %s already invoiced" % self.company.currency_id.format(225.0),
+            html,
+        )
+        self.assertNotIn("260.25", html)
+
+    def test_partly_paid_charges_count_towards_the_statutory_costs(self):
+        """40.00 costs and 10.00 interest invoiced with the arrangement, 20.00
+        of it paid: the payment went to the costs first (art. 6:44 BW); the
+        WIK on the principal (225.00) is claimed once, less the 40.00
+        invoiced."""
+        arrangement, charges = self.broken_arrangement_with_charges(costs=40.0)
+        self.pay(charges, 20.0, self.d(-40))
+        handoff = self.hand_off()
+        self.assertEqual(handoff.move_ids, self.inv1 | self.inv2 | charges)
+        root = self.assert_valid(handoff)
+        self.assertEqual(
+            self.claim_of(root),
+            {
+                "currency": self.company.currency_id.name,
+                "principal": "1500.00",
+                "interest": "14.74",
+                "interestInvoiced": "10.00",
+                "costs": "185.00",
+                "costsInvoiced": "20.00",
+                "total": "1729.74",
+            },
+        )
+        [node] = self.cost_invoice_nodes(root)
+        self.assertEqual(
+            (node["amountTotal"], node["amountOpen"], node["costs"], node["interest"]),
+            ("50.00", "30.00", "20.00", "10.00"),
+        )
+        self.assertEqual(handoff.costs_amount, 185.0)
+        self.assertEqual(handoff.costs_invoiced_amount, 20.0)
+        self.assertEqual(handoff.amount_claim, 1729.74)
+        self.assertEqual(handoff.amount_open, 1530.0)
+        note = handoff._dossier_data()["claim"]["costs_note"]
+        money = self.company.currency_id.format
+        self.assertIn(
+            "Amount: %s, of which %s already invoiced: %s left to claim "
+            "(collection costs are claimed once)."
+            % (money(225.0), money(40.0), money(185.0)),
+            note,
+        )
+
+    def test_charges_kept_back_are_still_deducted(self):
+        """Only the original invoices go to the agency: the charges invoice
+        stays with us, so the agency claims neither its costs nor its
+        interest again."""
+        arrangement, charges = self.broken_arrangement_with_charges()
+        with freeze_time(TODAY):
+            handoff = self.env["debiteur.handoff"]._create_handoff(
+                self.inv1 | self.inv2, self.agency, TODAY
+            )
+            handoff.action_hand_off()
+        root = self.assert_valid(handoff)
+        self.assertEqual(
+            self.claim_of(root),
+            {
+                "currency": self.company.currency_id.name,
+                "principal": "1500.00",
+                "interest": "14.74",
+                "interestInvoiced": "0.00",
+                "costs": "0.00",
+                "costsInvoiced": "0.00",
+                "total": "1514.74",
+            },
+        )
+        self.assertFalse(self.cost_invoice_nodes(root))
+        self.assertIn(charges.name, handoff.data_warning)
+        self.assertIn("not handed off", handoff.data_warning)
+        self.assertFalse(charges.debiteur_handoff_id)
+
+    def test_costs_invoice_of_a_formal_notice(self):
+        """The costs invoice of a reminder is no principal either: the
+        interest it invoiced is deducted, its costs count towards the WIK."""
+        for day in (-39, -25, -11):
+            self.run_dunning(self.d(day))
+        notice = self.comms(self.debtor)[-1]
+        self.assertTrue(notice.level_id.is_legal_notice)
+        self.assertEqual(notice.legal_deadline, self.d(3))
+        with freeze_time(self.d(4)):
+            notice.action_invoice_costs()
+        costs_move = notice.cost_move_id
+        # WIK on 1500.00; interest up to 5 June: 17.80 + 8.62.
+        self.assertEqual(notice.invoiced_costs_amount, 225.0)
+        self.assertEqual(notice.invoiced_interest_amount, 26.42)
+        self.assertEqual(costs_move.invoice_date_due, self.d(18))
+        handoff_date = self.d(19)
+        with freeze_time(handoff_date):
+            wizard = self.env["debiteur.handoff.wizard"].create(
+                {
+                    "partner_ids": [Command.set(self.debtor.ids)],
+                    "agency_id": self.agency.id,
+                    "date": handoff_date,
+                }
+            )
+            self.assertEqual(wizard.move_ids, self.inv1 | self.inv2 | costs_move)
+            handoff = self.env["debiteur.handoff"].browse(
+                wizard.action_confirm()["res_id"]
+            )
+        root = self.assert_valid(handoff)
+        # Interest up to 20 June: 21.97 + 10.71 = 32.68, 26.42 of it invoiced.
+        self.assertEqual(
+            self.invoice_interest(root),
+            {self.inv1.name: "21.97", self.inv2.name: "10.71"},
+        )
+        self.assertEqual(
+            self.claim_of(root),
+            {
+                "currency": self.company.currency_id.name,
+                "principal": "1500.00",
+                "interest": "6.26",
+                "interestInvoiced": "26.42",
+                "costs": "0.00",
+                "costsInvoiced": "225.00",
+                "total": "1757.68",
+            },
+        )
+        [node] = self.cost_invoice_nodes(root)
+        self.assertEqual(
+            (node["number"], node["amountOpen"], node["costs"], node["interest"]),
+            (costs_move.name, "251.42", "225.00", "26.42"),
+        )
+        self.assertEqual(node["origin"], notice.name)

@@ -20,7 +20,9 @@ from stdnum.be import vat as be_vat
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, file_path
+from odoo.tools import SQL, file_path, format_date
+
+from .debiteur_legal import _money, _quantize
 
 # States in which the invoices are with the agency (no internal dunning).
 OPEN_STATES = ("draft", "sent", "in_progress", "arrangement")
@@ -58,6 +60,8 @@ CSV_COLUMNS = (
     "sha256",
     "status",
     "note",
+    "interest_invoiced",
+    "costs_invoiced",
 )
 _KVK = re.compile(r"^\d{8}$")
 
@@ -131,13 +135,37 @@ class DebiteurHandoff(models.Model):
         string="Open at Handoff",
         currency_field="currency_id",
         readonly=True,
-        help="Open principal of the invoices handed off, company currency.",
+        help="Open principal of the invoices handed off, company currency. "
+        "Invoices of collection costs and interest are no principal: they "
+        "count under the amounts already invoiced.",
     )
     interest_amount = fields.Monetary(
-        string="Interest", currency_field="currency_id", readonly=True
+        string="Interest",
+        currency_field="currency_id",
+        readonly=True,
+        help="Interest on the principal up to the handoff date that has not "
+        "been invoiced yet.",
     )
     costs_amount = fields.Monetary(
-        string="Collection Costs", currency_field="currency_id", readonly=True
+        string="Collection Costs",
+        currency_field="currency_id",
+        readonly=True,
+        help="Collection costs the law allows on the principal, less the costs "
+        "already invoiced: collection costs are claimed once.",
+    )
+    interest_invoiced_amount = fields.Monetary(
+        string="Interest Already Invoiced",
+        currency_field="currency_id",
+        readonly=True,
+        help="Open interest on the costs invoices handed off (of a reminder or "
+        "of a payment arrangement).",
+    )
+    costs_invoiced_amount = fields.Monetary(
+        string="Costs Already Invoiced",
+        currency_field="currency_id",
+        readonly=True,
+        help="Open collection costs and fees on the costs invoices handed off "
+        "(of a reminder or of a payment arrangement).",
     )
     amount_claim = fields.Monetary(
         string="Total Claim",
@@ -198,11 +226,21 @@ class DebiteurHandoff(models.Model):
         for handoff in self:
             handoff.move_ids = handoff.invoice_ids.move_id
 
-    @api.depends("amount_handed", "interest_amount", "costs_amount")
+    @api.depends(
+        "amount_handed",
+        "interest_amount",
+        "costs_amount",
+        "interest_invoiced_amount",
+        "costs_invoiced_amount",
+    )
     def _compute_amount_claim(self):
         for handoff in self:
-            handoff.amount_claim = (
-                handoff.amount_handed + handoff.interest_amount + handoff.costs_amount
+            handoff.amount_claim = handoff.currency_id.round(
+                handoff.amount_handed
+                + handoff.interest_amount
+                + handoff.costs_amount
+                + handoff.interest_invoiced_amount
+                + handoff.costs_invoiced_amount
             )
 
     @api.depends("invoice_ids.move_id.amount_residual_signed")
@@ -448,10 +486,15 @@ class DebiteurHandoff(models.Model):
                     )
                 )
 
-        claims = legal._invoice_claims(moves, self.date)
+        # A costs invoice (collection costs and interest of a reminder, or the
+        # charges of a payment arrangement) is no principal: no interest and
+        # no collection costs on it, and what it charges is claimed once.
+        principal_moves = moves.filtered(lambda m: not m.debiteur_is_cost_invoice)
+        cost_moves = moves - principal_moves
+        claims = legal._invoice_claims(principal_moves, self.date)
         invoices = []
         interest_total = Decimal(0)
-        for move in moves:
+        for move in principal_moves:
             interest = claims.get(move.id, {}).get("interest", Decimal(0))
             rate = (
                 move.amount_residual_signed / move.amount_residual
@@ -475,7 +518,55 @@ class DebiteurHandoff(models.Model):
                 }
             )
 
-        costs, costs_note = self._dossier_costs(moves)
+        charges = self._dossier_charges(principal_moves, cost_moves)
+        cost_invoices = []
+        interest_invoiced = costs_invoiced = _quantize(0, company.currency_id)
+        for move in cost_moves:
+            row = rows[move.id]
+            split = self._dossier_split_cost_invoice(
+                move, row, charges["by_move"].get(move.id, {})
+            )
+            cost_invoices.append(
+                {
+                    "number": move.name,
+                    "invoice_date": move.invoice_date,
+                    "due_date": move.invoice_date_due,
+                    "currency": move.currency_id.name,
+                    "amount_total": row.amount_total,
+                    "amount_open": row.amount_residual_start,
+                    "interest": split["interest"],
+                    "costs": split["costs"],
+                    "origin": ", ".join(
+                        charges["by_move"].get(move.id, {}).get("origins", [])
+                    ),
+                }
+            )
+            interest_invoiced += split["interest_company"]
+            costs_invoiced += split["costs_company"]
+        for move in charges["moves"] - cost_moves:
+            if move.currency_id.compare_amounts(move.amount_residual, 0.0) > 0:
+                warnings.append(
+                    _(
+                        "Costs invoice %(invoice)s is not handed off: what it "
+                        "charges is deducted from the interest and collection "
+                        "costs the agency claims.",
+                        invoice=move.display_name,
+                    )
+                )
+
+        costs, costs_note = self._dossier_costs(principal_moves, charges["costs"])
+        interest_gross = _quantize(interest_total, company.currency_id)
+        interest_new = max(interest_gross - charges["interest"], Decimal(0))
+        interest_note = ""
+        if charges["interest"] > 0:
+            interest_note = _(
+                "Interest on the invoices up to %(date)s: %(gross)s, less the "
+                "interest already invoiced: %(invoiced)s. Interest is not "
+                "charged on invoiced interest and costs.",
+                date=format_date(self.env, self.date),
+                gross=company.currency_id.format(float(interest_gross)),
+                invoiced=company.currency_id.format(float(charges["interest"])),
+            )
 
         comm_lines = self.env["debiteur.communication.line"].search(
             [
@@ -535,8 +626,16 @@ class DebiteurHandoff(models.Model):
             }
             for move in moves.filtered("debiteur_blocked")
         ]
-        principal = sum(row.amount_residual_signed_start for row in self.invoice_ids)
-        interest = float(interest_total)
+        principal = company.currency_id.round(
+            sum(
+                row.amount_residual_signed_start
+                for row in self.invoice_ids
+                if row.move_id in principal_moves
+            )
+        )
+        interest = float(interest_new)
+        interest_invoiced = float(interest_invoiced)
+        costs_invoiced = float(costs_invoiced)
         return {
             "reference": self.name,
             "date": self.date,
@@ -568,13 +667,19 @@ class DebiteurHandoff(models.Model):
                 "ibans": ibans,
             },
             "invoices": invoices,
+            "cost_invoices": cost_invoices,
             "claim": {
                 "currency": company.currency_id.name,
                 "principal": principal,
                 "interest": interest,
+                "interest_invoiced": interest_invoiced,
                 "costs": costs,
+                "costs_invoiced": costs_invoiced,
                 "costs_note": costs_note,
-                "total": company.currency_id.round(principal + interest + costs),
+                "interest_note": interest_note,
+                "total": company.currency_id.round(
+                    principal + interest + interest_invoiced + costs + costs_invoiced
+                ),
             },
             "communications": communications,
             "arrangements": arrangements,
@@ -582,10 +687,19 @@ class DebiteurHandoff(models.Model):
             "warnings": warnings,
         }
 
-    def _dossier_costs(self, moves):
-        """Collection costs on the handoff date (``debiteur.legal``)."""
+    def _dossier_costs(self, moves, invoiced_costs=0):
+        """Collection costs on the handoff date (``debiteur.legal``), on the
+        principal ``moves`` (no costs invoices), less ``invoiced_costs`` (a
+        Decimal, company currency): collection costs are claimed once (WIK:
+        one compensation per claim), what was invoiced counts towards them.
+        Invoiced interest and costs are not in the basis (LEGAL.md: the
+        principal, interest not included)."""
         self.ensure_one()
         legal = self.env["debiteur.legal"]
+        currency = self.company_id.currency_id
+        invoiced_costs = _money(invoiced_costs, currency)
+        if not moves:
+            return 0.0, ""
         policy = legal._policies_of(moves).get((self.company_id.id, self.partner_id.id))
         if not policy:
             return 0.0, ""
@@ -604,7 +718,11 @@ class DebiteurHandoff(models.Model):
             )
             .communication_id.mapped("legal_deadline")
         )
-        principal = sum(row.amount_residual_signed_start for row in self.invoice_ids)
+        principal = sum(
+            row.amount_residual_signed_start
+            for row in self.invoice_ids
+            if row.move_id in moves
+        )
         amount, note = legal._debtor_costs(
             self.partner_id,
             policy,
@@ -615,7 +733,144 @@ class DebiteurHandoff(models.Model):
             invoice_count=len(moves),
             level_index=level_index,
         )
+        if invoiced_costs > 0:
+            note = " ".join(
+                part
+                for part in (
+                    note,
+                    self.env._(
+                        "Amount: %(statutory)s, of which %(invoiced)s already "
+                        "invoiced: %(left)s left to claim (collection costs are "
+                        "claimed once).",
+                        statutory=currency.format(float(amount)),
+                        invoiced=currency.format(float(invoiced_costs)),
+                        left=currency.format(
+                            float(max(amount - invoiced_costs, Decimal(0)))
+                        ),
+                    ),
+                )
+                if part
+            )
+            amount = max(amount - invoiced_costs, _quantize(0, currency))
         return float(amount), note
+
+    def _dossier_charges(self, principal_moves, cost_moves):
+        """Interest and costs already invoiced on these invoices.
+
+        The standing (posted, not reversed) costs invoices of the reminders
+        that listed ``principal_moves`` and the charges invoices of the
+        arrangements that covered them, and the costs invoices ``cost_moves``
+        handed off. Returns ``{"interest": Decimal, "costs": Decimal}`` (the
+        totals invoiced, company currency: what the dossier must not claim
+        again), ``"moves"`` (those costs invoices) and ``"by_move"``: ``{move
+        id: {"interest": float, "costs": float, "origins": [str]}}`` in the
+        move's currency; costs are untaxed and include an arrangement fee.
+        """
+        self.ensure_one()
+        company = self.company_id
+        currency = company.currency_id
+        comms = self.env["debiteur.communication"].search(
+            [
+                ("company_id", "=", company.id),
+                ("cost_move_id", "!=", False),
+                "|",
+                ("invoice_line_ids.move_id", "in", principal_moves.ids),
+                ("cost_move_id", "in", cost_moves.ids),
+            ]
+        )
+        arrangements = self.env["debiteur.arrangement"].search(
+            [
+                ("company_id", "=", company.id),
+                ("claims_move_id", "!=", False),
+                "|",
+                ("invoice_ids.move_id", "in", principal_moves.ids),
+                ("claims_move_id", "in", cost_moves.ids),
+            ]
+        )
+        by_move = {}
+        moves = self.env["account.move"]
+
+        def add(move, interest, costs, origin):
+            nonlocal moves
+            if move.state != "posted" or move.payment_state == "reversed":
+                return
+            moves |= move
+            entry = by_move.setdefault(
+                move.id, {"interest": 0.0, "costs": 0.0, "origins": []}
+            )
+            entry["interest"] += interest
+            entry["costs"] += costs
+            entry["origins"].append(origin)
+
+        for comm in comms.sorted("id"):
+            add(
+                comm.cost_move_id,
+                comm.invoiced_interest_amount,
+                comm.invoiced_costs_amount,
+                comm.name,
+            )
+        for arrangement in arrangements.sorted("id"):
+            included = arrangement.claims_mode == "include"
+            add(
+                arrangement.claims_move_id,
+                arrangement.interest_amount if included else 0.0,
+                (arrangement.costs_amount if included else 0.0)
+                + arrangement.fee_amount,
+                arrangement.name,
+            )
+        interest = costs = _quantize(0, currency)
+        for move in moves:
+            entry = by_move[move.id]
+            rate = (
+                Decimal(str(move.amount_total_signed)) / Decimal(str(move.amount_total))
+                if move.amount_total
+                else Decimal(1)
+            )
+            interest += _quantize(
+                _money(entry["interest"], move.currency_id) * rate, currency
+            )
+            costs += _quantize(
+                _money(entry["costs"], move.currency_id) * rate, currency
+            )
+        return {
+            "interest": interest,
+            "costs": costs,
+            "moves": moves,
+            "by_move": by_move,
+        }
+
+    @api.model
+    def _dossier_split_cost_invoice(self, move, row, charge):
+        """What is open on costs invoice ``move`` at the handoff (``row``),
+        split into collection costs and interest.
+
+        Payments on it went to the costs first, then to the interest (art.
+        6:44 BW). ``charge``: the interest it invoiced (``_dossier_charges``);
+        the rest of its total (costs, fee, VAT on them) is costs. Returns
+        ``interest`` and ``costs`` (floats, the move's currency) and
+        ``interest_company`` and ``costs_company`` (Decimals, the company's).
+        """
+        currency = move.currency_id
+        company_currency = move.company_id.currency_id
+        total = row.amount_total
+        open_amount = row.amount_residual_start
+        interest_part = min(max(charge.get("interest", 0.0), 0.0), total)
+        costs_part = currency.round(total - interest_part)
+        paid = max(currency.round(total - open_amount), 0.0)
+        costs_open = max(currency.round(costs_part - paid), 0.0)
+        costs_open = min(costs_open, open_amount)
+        interest_open = currency.round(open_amount - costs_open)
+        open_company = row.amount_residual_signed_start
+        rate = open_company / open_amount if open_amount else 1.0
+        costs_company = company_currency.round(costs_open * rate)
+        return {
+            "interest": interest_open,
+            "costs": costs_open,
+            "interest_company": _money(
+                company_currency.round(open_company - costs_company), company_currency
+            ),
+            "costs_company": _money(costs_company, company_currency),
+        }
 
     def _dossier_xml_tree(self, data=None):
         """The dossier as an lxml tree (not validated)."""
@@ -696,12 +951,27 @@ class DebiteurHandoff(models.Model):
             sub(node, "interest", _amount(inv["interest"]))
             sub(node, "disputed", "true" if inv["disputed"] else "false")
 
+        cost_invoices = sub(root, "costInvoices")
+        for inv in data["cost_invoices"]:
+            node = sub(cost_invoices, "costInvoice")
+            sub(node, "number", inv["number"])
+            sub(node, "invoiceDate", inv["invoice_date"].isoformat())
+            sub(node, "dueDate", inv["due_date"].isoformat())
+            sub(node, "currency", inv["currency"])
+            sub(node, "amountTotal", _amount(inv["amount_total"]))
+            sub(node, "amountOpen", _amount(inv["amount_open"]))
+            sub(node, "interest", _amount(inv["interest"]))
+            sub(node, "costs", _amount(inv["costs"]))
+            opt(node, "origin", inv["origin"])
+
         claim = sub(root, "claim")
         sub(claim, "currency", data["claim"]["currency"])
         for tag, key in (
             ("principal", "principal"),
             ("interest", "interest"),
+            ("interestInvoiced", "interest_invoiced"),
             ("costs", "costs"),
+            ("costsInvoiced", "costs_invoiced"),
             ("total", "total"),
         ):
             sub(claim, tag, _amount(data["claim"][key]))
@@ -809,6 +1079,19 @@ class DebiteurHandoff(models.Model):
                 interest=_amount(inv["interest"]),
                 status="disputed" if inv["disputed"] else "",
             )
+        for inv in data["cost_invoices"]:
+            row(
+                record_type="cost_invoice",
+                reference=inv["number"],
+                date=inv["invoice_date"].isoformat(),
+                due_date=inv["due_date"].isoformat(),
+                currency=inv["currency"],
+                amount=_amount(inv["amount_total"]),
+                amount_open=_amount(inv["amount_open"]),
+                interest=_amount(inv["interest"]),
+                costs=_amount(inv["costs"]),
+                note=inv["origin"],
+            )
         claim = data["claim"]
         row(
             record_type="claim",
@@ -818,6 +1101,8 @@ class DebiteurHandoff(models.Model):
             amount_open=_amount(claim["principal"]),
             interest=_amount(claim["interest"]),
             costs=_amount(claim["costs"]),
+            interest_invoiced=_amount(claim["interest_invoiced"]),
+            costs_invoiced=_amount(claim["costs_invoiced"]),
         )
         for comm in data["communications"]:
             row(
@@ -900,6 +1185,8 @@ class DebiteurHandoff(models.Model):
                     "amount_handed": data["claim"]["principal"],
                     "interest_amount": data["claim"]["interest"],
                     "costs_amount": data["claim"]["costs"],
+                    "interest_invoiced_amount": data["claim"]["interest_invoiced"],
+                    "costs_invoiced_amount": data["claim"]["costs_invoiced"],
                 }
             )
 
