@@ -10,23 +10,28 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The folder holding the addon measured: this repository, or a snapshot of one
+# commit (``git archive HEAD debiteur_dunning | tar -x -C DIR``) while the work
+# tree changes under the benchmark.
+ADDON_ROOT = os.environ.get("DD_BENCH_ADDONS") or REPO_ROOT
 DATA_DIR = os.environ.get("DD_BENCH_DATA", "/tmp/dd_bench_data")
 DB_PREFIX = "dd_bench_"
 MODULE = "debiteur_dunning"
 
 
 def addons_path():
-    """Odoo's own addons folders (found from the installed package) + this repo."""
+    """Odoo's own addons folders (found from the installed package) + the addon."""
     import odoo
 
     package = os.path.dirname(os.path.abspath(odoo.__file__))
     dirs = [os.path.join(package, "addons"), os.path.join(package, os.pardir, "addons")]
     found = [os.path.realpath(d) for d in dirs if os.path.isdir(d)]
-    return ",".join(found + [REPO_ROOT])
+    return ",".join(found + [ADDON_ROOT])
 
 
 def check_db_name(db):
@@ -68,6 +73,13 @@ def db_exists(db):
         text=True,
     ).stdout.split()
     return db in out
+
+
+def update_module(db, port=18069):
+    """``-u debiteur_dunning`` on ``db``: its schema follows the code measured."""
+    cmd = [sys.executable, "-m", "odoo", *odoo_args(db)]
+    cmd += ["--update", MODULE, "--stop-after-init", f"--http-port={port}"]
+    subprocess.run(cmd, check=True)
 
 
 def copy_database(source, target):

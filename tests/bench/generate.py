@@ -105,6 +105,12 @@ def parse_args():
         "--template",
         help="installed empty dd_bench_ database to clone if --db is missing",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="the invoices are loaded (a run stopped after them): update the "
+        "module, then run the history and the rest",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -778,6 +784,8 @@ def main():
     started = time.perf_counter()
     if not benchlib.db_exists(args.db):
         create_database(args.db, args.template)
+    elif args.resume:
+        benchlib.update_module(args.db)
     benchlib.setup_odoo(args.db)
     from odoo import SUPERUSER_ID, api, fields
 
@@ -792,14 +800,20 @@ def main():
                 f"dropdb --force {args.db} to make a new one"
             )
         today = fields.Date.context_today(env["res.users"])
-        companies = setup_companies(env, today, max(args.jobs, 1))
-        debtors = create_debtors(env, debtor_specs(args.seed, args.debtors))
+        if args.resume:
+            companies = env["res.company"].search([], order="id")
+            debtors = env["res.partner"].search([("ref", "=like", "BENCH-%")])
+        else:
+            companies = setup_companies(env, today, max(args.jobs, 1))
+            debtors = create_debtors(env, debtor_specs(args.seed, args.debtors))
         cr.commit()
     setup_seconds = time.perf_counter() - started
     print(f"setup + {len(debtors)} debtors: {setup_seconds:.0f} s", flush=True)
 
     jobs = max(args.jobs, 1)
-    loaded = run_workers(args, [f"load:{k}" for k in range(jobs)])
+    loaded = {}
+    if not args.resume:
+        loaded = run_workers(args, [f"load:{k}" for k in range(jobs)])
     load_seconds = time.perf_counter() - started - setup_seconds
     history = run_workers(args, [f"history:{c}" for c in range(len(COMPANIES))])
     history_seconds = time.perf_counter() - started - setup_seconds - load_seconds
@@ -873,7 +887,7 @@ def main():
         print(f"  {task}: reminders per run {r['history']}")
     print(
         f"setup {setup_seconds:.0f} s, invoices {load_seconds:.0f} s "
-        f"({total_of('invoices') / load_seconds:.0f}/s), history "
+        f"({total_of('invoices') / max(load_seconds, 1e-9):.0f}/s), history "
         f"{history_seconds:.0f} s, arrangements and archiving {finish_seconds:.0f} s, "
         f"VACUUM ANALYZE {vacuum:.0f} s; total {total:.0f} s"
     )
