@@ -126,21 +126,33 @@ def set_report_url(env, url):
         env["ir.config_parameter"].sudo().set_param("report.url", url)
 
 
+def letter_mode():
+    """How the engine batches letters in this process, as it learnt it:
+    "documents" (several per wkhtmltopdf call), "one_document" (the batch as
+    one document, split afterwards: unpatched wkhtmltopdf) or "single"."""
+    from odoo.addons.debiteur_dunning.models import debiteur_engine
+
+    flag = getattr(debiteur_engine, "_letter_batching", None)
+    if flag is None:
+        return "documents"
+    if "mode" in flag:
+        return flag["mode"]
+    return "documents" if flag.get("works", True) else "single"  # older engines
+
+
 def render_letters(env, comms, shapes=False):
     """Time ``_render_letters`` as the engine does it (LETTER_BATCH_SIZE).
 
-    A wkhtmltopdf built without Odoo's patched Qt (e.g. Debian's) cannot
-    take several documents in one call: it fails, and the engine with it.
-    Then this measures one document per call instead, and says so.
+    A wkhtmltopdf built without Odoo's patched Qt (e.g. Debian's) cannot take
+    several documents in one call. Current engines find out by themselves and
+    change their way of batching (``letter_mode``); older ones raised, and
+    then this measures one document per call instead, and says so.
     Returns {letters: QueryCounter, letters_count, letters_batch,
-    letters_failed}.
+    letters_mode, letters_failed}.
     """
     from odoo.addons.debiteur_dunning.models import debiteur_engine
 
     configured = debiteur_engine.LETTER_BATCH_SIZE
-    # Newer engines fall back to one document per call by themselves and
-    # remember it in this flag; older ones raise.
-    flag = getattr(debiteur_engine, "_letter_batching", None)
     out = {"letters_count": len(comms), "letters_failed": None}
     for size in (configured, 1):
         debiteur_engine.LETTER_BATCH_SIZE = size
@@ -162,10 +174,10 @@ def render_letters(env, comms, shapes=False):
         finally:
             debiteur_engine.LETTER_BATCH_SIZE = configured
         counter.rss = rss.mb
-        if flag is not None and not flag["works"]:
-            out["letters_failed"] = "engine fell back to one document per call"
+        mode = letter_mode()
+        if mode == "single":
             size = 1
-        out.update(letters=counter, letters_batch=size)
+        out.update(letters=counter, letters_batch=size, letters_mode=mode)
         return out
     raise RuntimeError("letters cannot be rendered at all")
 
