@@ -78,7 +78,17 @@ def parse_args():
         help="skip: the scheduler run does not render its letters (the 100-letter "
         "figure tells what they cost)",
     )
-    parser.add_argument("--skip", default="", help="steps to leave out, e.g. oca,s")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="first update the module in the databases (after code changes)",
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="steps to leave out: scheduler, preview, kanban, letters, vat, "
+        "handoff, oca",
+    )
     parser.add_argument("--markdown", help="also write the tables to this file")
     parser.add_argument("--shapes", action="store_true", help="top query shapes")
     parser.add_argument(
@@ -129,7 +139,7 @@ def run_scheduler(args):
         cmd += ["--db", copy, "--scheduler-letters", args.scheduler_letters]
         if server:
             cmd += ["--report-url", f"http://127.0.0.1:{args.port}"]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
     finally:
         if server:
             server.terminate()
@@ -369,9 +379,10 @@ class Steps(benchlib.Measurer):
 
             self.transaction(run_letters, company=first)
             counter = holder["letters"]
+            mode = holder.get("letters_mode", "documents")
             note = (
-                f"{holder['letters_count']} letters, "
-                f"{holder['letters_batch']} per wkhtmltopdf call"
+                f"{holder['letters_count']} letters, up to "
+                f"{holder['letters_batch']} per wkhtmltopdf call ({mode})"
             )
             if holder["letters_failed"]:
                 note += " (batched call failed: unpatched wkhtmltopdf)"
@@ -445,49 +456,33 @@ def machine():
     )
 
 
-def main():
-    args = parse_args()
-    args.db = args.db or f"dd_bench_{args.invoices // 1000}k"
-    benchlib.check_db_name(args.db)
-    bench_oca.patch_addons_path()
-    if args.scheduler_child:
-        scheduler_child(args)
-        return 0
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    started = time.perf_counter()
-    loads = [os.getloadavg()[0]]
-    load_seconds = ensure_dataset(args)
-    oca_db = bench_oca.oca_db_name(args.db)
-    if "oca" not in skip:
-        bench_oca.ensure_oca_db(args.db, oca_db)
-    benchlib.setup_odoo(args.db)
+def code_version():
+    """The commit measured, and whether the addon had uncommitted changes.
 
-    sched = None
-    if "scheduler" not in skip:
-        print("scheduler run (cron, on a copy):", flush=True)
-        sched = run_scheduler(args)
-        print(f"  {sched}", flush=True)
-        loads.append(os.getloadavg()[0])
+    A snapshot (``DD_BENCH_ADDONS``) names its commit in a file COMMIT.
+    """
+    root = benchlib.ADDON_ROOT
+    if root != benchlib.REPO_ROOT:
+        commit = os.path.join(root, "COMMIT")
+        if os.path.exists(commit):
+            with open(commit) as text:
+                return f"{text.read().strip()} (snapshot in {root})"
+        return f"snapshot in {root}"
+    head = subprocess.run(
+        ["git", "-C", root, "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", root, "status", "--porcelain", "--", benchlib.MODULE],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return head + (" (+ uncommitted changes in the addon)" if dirty else "")
 
-    server = None
-    if args.port and not skip >= {"letters", "handoff"}:
-        server = bench_engine.start_server(args.db, args.port)
-    try:
-        steps = Steps(args)
-        out = steps.run(skip)
-    finally:
-        if server:
-            server.terminate()
-            server.wait()
-    loads.append(os.getloadavg()[0])
 
-    comparison = None
-    if "oca" not in skip:
-        print("OCA credit control vs ours (on the OCA copy):", flush=True)
-        comparison = bench_oca.compare(args.db, oca_db, args.repeat, args.shapes)
-        loads.append(os.getloadavg()[0])
-
-    # ------------------------------------------------------------------
+def report(args, sched, steps, out, comparison, loads, load_seconds, started):
+    """Print (and write to ``--markdown``) the tables, the targets, the notes."""
     rows = []
     if sched:
         n = max(sched["overdue"], 1)
@@ -518,7 +513,7 @@ def main():
     for label, seconds, count, rss, note in steps.rows:
         rows.append((label, f"{seconds:.2f}", str(count), f"{rss:.0f}", note))
     heads = ("step", "seconds", "SQL queries", "peak MB", "what")
-    notes = [f"machine: {machine()}"]
+    notes = [f"machine: {machine()}", f"code: {code_version()}"]
     notes.append(
         "load average (1 min) during the run: "
         + ", ".join(f"{load:.1f}" for load in loads)
@@ -562,6 +557,55 @@ def main():
     if args.markdown:
         with open(args.markdown, "a") as md:
             md.write("\n".join(f"- {line}" for line in notes) + "\n")
+
+
+def main():
+    args = parse_args()
+    args.db = args.db or f"dd_bench_{args.invoices // 1000}k"
+    benchlib.check_db_name(args.db)
+    bench_oca.patch_addons_path()
+    if args.scheduler_child:
+        scheduler_child(args)
+        return 0
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    started = time.perf_counter()
+    loads = [os.getloadavg()[0]]
+    load_seconds = ensure_dataset(args)
+    oca_db = bench_oca.oca_db_name(args.db)
+    if args.update and not load_seconds:
+        benchlib.update_module(args.db)
+        if benchlib.db_exists(oca_db):
+            benchlib.update_module(oca_db)
+    if "oca" not in skip:
+        bench_oca.ensure_oca_db(args.db, oca_db)
+    benchlib.setup_odoo(args.db)
+
+    sched = None
+    if "scheduler" not in skip:
+        print("scheduler run (cron, on a copy):", flush=True)
+        sched = run_scheduler(args)
+        print(f"  {sched}", flush=True)
+        loads.append(os.getloadavg()[0])
+
+    server = None
+    if args.port and not skip >= {"letters", "handoff"}:
+        server = bench_engine.start_server(args.db, args.port)
+    try:
+        steps = Steps(args)
+        out = steps.run(skip)
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    loads.append(os.getloadavg()[0])
+
+    comparison = None
+    if "oca" not in skip:
+        print("OCA credit control vs ours (on the OCA copy):", flush=True)
+        comparison = bench_oca.compare(args.db, oca_db, args.repeat, args.shapes)
+        loads.append(os.getloadavg()[0])
+
+    report(args, sched, steps, out, comparison, loads, load_seconds, started)
     return 0
 
 
