@@ -53,6 +53,22 @@ class DossierCommon(HandoffCommon):
             self.env["debiteur.arrangement"]._cron_process_arrangements(day)
         self.env.invalidate_all()
 
+    def stage(self, partner=None):
+        case = self.env["debiteur.case"].search(
+            [
+                ("partner_id", "=", (partner or self.debtor).id),
+                ("company_id", "=", self.company.id),
+                ("is_closed", "=", False),
+            ]
+        )
+        case.invalidate_recordset()
+        return case.stage_id.code
+
+    def instalment_reminders(self, arrangement):
+        return arrangement.message_ids.filtered(
+            lambda m: "next instalment" in (m.subject or "")
+        )
+
     def csv_rows(self, handoff, record_type):
         rows = csv.DictReader(
             io.StringIO(handoff.csv_attachment_id.raw.decode()), delimiter=";"
@@ -188,8 +204,11 @@ class TestHandoffDossier(DossierCommon):
             root.xpath("//d:arrangement/d:reference/text()", namespaces=NS),
             [arrangement.name],
         )
+        # The confirmed handoff ended the arrangement: the dossier shows how.
+        self.assertEqual(arrangement.state, "handed_off")
         self.assertEqual(
-            root.xpath("//d:arrangement/d:state/text()", namespaces=NS), ["active"]
+            root.xpath("//d:arrangement/d:state/text()", namespaces=NS),
+            ["handed_off"],
         )
         self.assertEqual(
             root.xpath("//d:arrangement/d:amountPaid/text()", namespaces=NS),
@@ -197,12 +216,12 @@ class TestHandoffDossier(DossierCommon):
         )
         [row] = self.csv_rows(handoff, "arrangement")
         self.assertEqual(
-            (row["reference"], row["status"]), (arrangement.name, "active")
+            (row["reference"], row["status"]), (arrangement.name, "handed_off")
         )
         self.assertEqual(row["amount_open"], "400.00")
         html = self.pdf_html(handoff)
         self.assertIn(arrangement.name, html)
-        self.assertIn("Active", html)
+        self.assertIn("<td>Handed Off to Agency</td>", html)
 
     def test_arrangement_of_other_invoices_not_in_the_dossier(self):
         other = self.create_invoice(self.debtor, 250.0, self.d(-20))
@@ -214,6 +233,9 @@ class TestHandoffDossier(DossierCommon):
                 self.inv1 | self.inv2, self.agency, TODAY, "Arrangement for the rest"
             )
             handoff.action_hand_off()
+        # An arrangement of invoices not handed off goes on.
+        self.assertEqual(arrangement.state, "active")
+        self.assertEqual(other.debiteur_arrangement_id, arrangement)
         root = self.assert_valid(handoff)
         self.assertFalse(root.xpath("//d:arrangement", namespaces=NS))
         self.assertFalse(self.csv_rows(handoff, "arrangement"))
@@ -541,3 +563,113 @@ class TestHandoffCharges(DossierCommon):
             (costs_move.name, "251.42", "225.00", "26.42"),
         )
         self.assertEqual(node["origin"], notice.name)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoffEndsArrangement(DossierCommon):
+    """A confirmed handoff ends the debtor's active arrangement for good."""
+
+    REASON = "Debtor announced he will stop paying"
+
+    def active_arrangement(self):
+        """inv2 in an arrangement, 100.00 paid, first instalment in 10 days."""
+        arrangement = self.arrange(self.inv2, on=self.d(-48), first_date=self.d(10))
+        self.pay(self.inv2, 100.0, self.d(-30))
+        self.assertEqual(arrangement.state, "active")
+        self.assertEqual(self.stage(), "arrangement")
+        return arrangement
+
+    def test_handoff_ends_the_arrangement(self):
+        arrangement = self.active_arrangement()
+        # Another debtor's arrangement, to show what the scheduler would do.
+        control = self.arrange(self.other_inv, on=TODAY, first_date=self.d(10))
+        # The confirmation says what the handoff does to the arrangement.
+        [warning] = self.env["debiteur.handoff"]._confirmation_reasons(
+            self.inv1 | self.inv2
+        )
+        self.assertIn("the handoff ends %s for good" % arrangement.name, warning)
+        # One line per debtor when the wizard holds several.
+        reasons = self.env["debiteur.handoff"]._confirmation_reasons(
+            self.inv1 | self.inv2 | self.other_inv
+        )
+        self.assertEqual(len(reasons), 2)
+        self.assertIn(control.name, reasons[1] + reasons[0])
+        handoff = self.hand_off(reason=self.REASON)
+        self.assertEqual(handoff.move_ids, self.inv1 | self.inv2)
+
+        self.assertEqual(arrangement.state, "handed_off")
+        self.assertEqual(arrangement.date_closed, TODAY)
+        self.assertEqual(arrangement.handoff_id, handoff)
+        self.assertEqual(
+            arrangement.close_reason,
+            "Handed off to Incasso Noord BV (%s). Reason: %s"
+            % (handoff.name, self.REASON),
+        )
+        self.assertIn("Arrangement ended", arrangement.message_ids[0].body)
+        self.assertFalse(self.inv2.debiteur_arrangement_id)
+        self.assertEqual(self.inv2.debiteur_handoff_id, handoff)
+        self.assertEqual(self.stage(), "collection")
+        # History stays: it cannot be deleted.
+        with self.assertRaises(UserError):
+            arrangement.unlink()
+
+        # No reminders before the instalment, no break after it; the other
+        # debtor's arrangement gets both.
+        self.cron_arrangements(self.d(8))
+        self.assertTrue(control.line_ids[0].reminder_sent)
+        self.assertEqual(len(self.instalment_reminders(control)), 1)
+        self.assertFalse(arrangement.line_ids.filtered("reminder_sent"))
+        self.assertFalse(self.instalment_reminders(arrangement))
+        self.cron_arrangements(self.d(30))
+        self.assertEqual(control.state, "broken")
+        self.assertEqual(arrangement.state, "handed_off")
+        self.assertFalse(arrangement.activity_ids)
+        self.assertEqual(self.stage(), "collection")
+
+    def test_arrangement_partly_handed_off_ends_whole(self):
+        """An invoice of the arrangement that is not due yet cannot go to the
+        agency: the arrangement ends all the same, that invoice goes back to
+        dunning."""
+        not_due = self.create_invoice(self.debtor, 200.0, self.d(10))
+        arrangement = self.arrange(
+            self.inv2 | not_due, on=self.d(-5), first_date=self.d(10)
+        )
+        handoff = self.hand_off(reason=self.REASON)
+        self.assertNotIn(not_due, handoff.move_ids)
+        self.assertEqual(arrangement.state, "handed_off")
+        self.assertFalse(not_due.debiteur_arrangement_id)
+        self.assertFalse(not_due.debiteur_handoff_id)
+        self.assertIn(
+            "Not handed off, back in dunning: %s" % not_due.name,
+            arrangement.message_ids[0].body,
+        )
+
+    def test_recall_does_not_reactivate_the_arrangement(self):
+        arrangement = self.active_arrangement()
+        handoff = self.hand_off(reason=self.REASON)
+        with freeze_time(TODAY):
+            handoff.action_recall()
+        self.assertEqual(handoff.state, "recalled")
+        self.assertEqual(arrangement.state, "handed_off")
+        self.assertEqual(arrangement.handoff_id, handoff)
+        self.assertIn("stays ended", handoff.message_ids[0].body)
+        self.assertIn(arrangement.name, handoff.message_ids[0].body)
+        self.assertIn("stays ended", arrangement.message_ids[0].body)
+        # The owner decides whether to agree a new arrangement.
+        self.assertEqual(len(arrangement.activity_ids), 1)
+        self.assertIn("recalled", arrangement.activity_ids.summary)
+        self.assertEqual(
+            arrangement.activity_ids.user_id,
+            self.company.debiteur_user_id or arrangement.user_id,
+        )
+        # Dunning resumes; the case follows the facts, not the old arrangement.
+        self.assertFalse(self.inv2.debiteur_arrangement_id)
+        self.assertFalse(self.inv2.debiteur_handoff_id)
+        self.assertIn(self.debtor, self.proposed_partners())
+        self.assertEqual(self.stage(), "ready_collection")
+        self.cron_arrangements(self.d(8))
+        self.assertFalse(self.instalment_reminders(arrangement))
+        # A new arrangement can be made for the open invoice.
+        new = self.arrange(self.inv2, on=TODAY, first_date=self.d(10))
+        self.assertEqual(new.state, "active")
+        self.assertEqual(self.stage(), "arrangement")

@@ -29,8 +29,9 @@ STATES = [
     ("broken", "Broken"),
     ("cancelled", "Cancelled"),
     ("replaced", "Replaced"),
+    ("handed_off", "Handed Off to Agency"),
 ]
-CLOSED_STATES = ("completed", "broken", "cancelled", "replaced")
+CLOSED_STATES = ("completed", "broken", "cancelled", "replaced", "handed_off")
 MAX_INSTALMENTS = 240
 UNIQUE_ACTIVE_INDEX = "debiteur_arrangement_invoice_active_move_uniq"
 
@@ -141,6 +142,15 @@ class DebiteurArrangement(models.Model):
     date_closed = fields.Date(readonly=True, copy=False)
     replaces_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
     replaced_by_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
+    handoff_id = fields.Many2one(
+        "debiteur.handoff",
+        string="Ended by Handoff",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="debiteur_dunning.group_debiteur_manager",
+        help="The collection-agency handoff that ended this arrangement.",
+    )
     late_count = fields.Integer(compute="_compute_late_count")
     next_line_id = fields.Many2one(
         "debiteur.arrangement.line",
@@ -617,6 +627,88 @@ class DebiteurArrangement(models.Model):
                 arrangement.message_post_with_source(
                     notice, subtype_xmlid="mail.mt_comment"
                 )
+
+    def _end_by_handoff(self, handoff):
+        """The debtor is handed off to a collection agency (``handoff``): the
+        active arrangements among these end for good, state ``handed_off``.
+
+        The agency collects from now on: no more instalment reminders, and the
+        scheduler neither completes nor breaks them. Their invoices that are not
+        handed off go back to dunning. A recall of the handoff does not
+        reactivate them (:meth:`_handoff_recalled`).
+        """
+        _ = self.env._
+        ended = self.filtered(lambda a: a.state == "active")
+        if not ended:
+            return ended
+        agency = handoff.agency_id.display_name
+        if handoff.override_reason:
+            reason = _(
+                "Handed off to %(agency)s (%(handoff)s). Reason: %(reason)s",
+                agency=agency,
+                handoff=handoff.name,
+                reason=handoff.override_reason,
+            )
+        else:
+            reason = _(
+                "Handed off to %(agency)s (%(handoff)s).",
+                agency=agency,
+                handoff=handoff.name,
+            )
+        ended._close("handed_off", reason)
+        ended.write({"handoff_id": handoff.id})
+        handed = handoff.invoice_ids.move_id
+        for arrangement in ended:
+            body = _(
+                "Arrangement ended: the debtor was handed off to %(agency)s "
+                "(%(handoff)s). No more instalment reminders.",
+                agency=agency,
+                handoff=handoff.name,
+            )
+            back = (arrangement.invoice_ids.move_id - handed).filtered(
+                lambda m: m.currency_id.compare_amounts(m.amount_residual, 0.0) > 0
+            )
+            if back:
+                body = "%s %s" % (
+                    body,
+                    _(
+                        "Not handed off, back in dunning: %(moves)s.",
+                        moves=", ".join(back.mapped("display_name")),
+                    ),
+                )
+            arrangement.message_post(body=body)
+        return ended
+
+    def _handoff_recalled(self, handoff):
+        """``handoff``, which ended these arrangements, is recalled.
+
+        They stay ended: an arrangement is an agreement with the debtor, and
+        a recall does not restore it silently. Their open invoices are back in
+        dunning with the recall; the owner gets a to-do to decide whether to
+        agree a new arrangement.
+        """
+        _ = self.env._
+        today = fields.Date.context_today(self)
+        for arrangement in self.filtered(lambda a: a.state == "handed_off"):
+            arrangement.message_post(
+                body=_(
+                    "Handoff %(handoff)s recalled. This arrangement stays ended: "
+                    "its open invoices are back in dunning. Make a new "
+                    "arrangement if the debtor wants to pay in instalments again.",
+                    handoff=handoff.name,
+                )
+            )
+            owner = arrangement.company_id.debiteur_user_id or arrangement.user_id
+            arrangement.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=today,
+                summary=_(
+                    "Handoff of %(partner)s recalled: arrangement %(name)s stays ended",
+                    partner=arrangement.partner_id.display_name,
+                    name=arrangement.name,
+                ),
+                user_id=(owner or self.env.user).id,
+            )
 
     # ------------------------------------------------------------------
     # Scheduler

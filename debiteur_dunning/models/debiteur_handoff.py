@@ -374,21 +374,33 @@ class DebiteurHandoff(models.Model):
     def _confirmation_reasons(self, moves):
         """Why handing these invoices off needs an explicit confirmation."""
         reasons = []
-        partner = moves.commercial_partner_id
-        arrangements = self.env["debiteur.arrangement"].search_count(
+        arrangements = self.env["debiteur.arrangement"].search(
             [
                 ("company_id", "in", moves.company_id.ids),
-                ("partner_id", "in", partner.ids),
+                ("partner_id", "in", moves.commercial_partner_id.ids),
                 ("state", "=", "active"),
             ]
         )
-        if arrangements:
-            reasons.append(
-                self.env._(
-                    "%(debtor)s has an active payment arrangement.",
-                    debtor=partner.display_name,
+        for partner in arrangements.partner_id:
+            active = arrangements.filtered(lambda a, p=partner: a.partner_id == p)
+            ending = active.filtered(lambda a: a.invoice_ids.move_id & moves)
+            if ending:
+                reasons.append(
+                    self.env._(
+                        "%(debtor)s has an active payment arrangement: the "
+                        "handoff ends %(arrangements)s for good (no more "
+                        "instalments; a recall does not restore it).",
+                        debtor=partner.display_name,
+                        arrangements=", ".join(ending.mapped("name")),
+                    )
                 )
-            )
+            if active - ending:
+                reasons.append(
+                    self.env._(
+                        "%(debtor)s has an active payment arrangement.",
+                        debtor=partner.display_name,
+                    )
+                )
         disputed = moves.filtered("debiteur_blocked")
         if disputed:
             reasons.append(
@@ -1230,7 +1242,12 @@ class DebiteurHandoff(models.Model):
             handoff._check_agency(
                 handoff.agency_id, handoff.partner_id, moves.company_id
             )
-        self._generate_dossier()
+        # The arrangements end before the dossier is made, so that it shows
+        # their outcome; a dossier refused by its schema undoes both.
+        with self.env.cr.savepoint():
+            for handoff in self:
+                handoff._end_arrangements()
+            self._generate_dossier()
         self.write({"state": "sent", "user_id": self.env.user.id})
         for handoff in self:
             handoff.message_post(
@@ -1243,6 +1260,18 @@ class DebiteurHandoff(models.Model):
             if send_email is not False and handoff.agency_id.email:
                 handoff.action_send_email()
         return True
+
+    def _end_arrangements(self):
+        """End the active payment arrangements that cover invoices of this
+        handoff (confirmed with a reason when the handoff was made)."""
+        self.ensure_one()
+        rows = self.env["debiteur.arrangement.invoice"].search(
+            [
+                ("move_id", "in", self.invoice_ids.move_id.ids),
+                ("state", "=", "active"),
+            ]
+        )
+        return rows.arrangement_id._end_by_handoff(self)
 
     def action_send_email(self):
         self._check_manager()
@@ -1368,10 +1397,23 @@ class DebiteurHandoff(models.Model):
                     )
                 )
         self.write({"state": "recalled"})
+        ended = self.env["debiteur.arrangement"].search(
+            [("handoff_id", "in", self.ids), ("state", "=", "handed_off")]
+        )
         for handoff in self:
-            handoff.message_post(
-                body=self.env._("Recalled from the agency: dunning resumes.")
-            )
+            arrangements = ended.filtered(lambda a, h=handoff: a.handoff_id == h)
+            body = self.env._("Recalled from the agency: dunning resumes.")
+            if arrangements:
+                body = "%s %s" % (
+                    body,
+                    self.env._(
+                        "The payment arrangement ended by the handoff stays "
+                        "ended: %(arrangements)s.",
+                        arrangements=", ".join(arrangements.mapped("name")),
+                    ),
+                )
+                arrangements._handoff_recalled(handoff)
+            handoff.message_post(body=body)
         return True
 
     def action_uncollectible(self):
