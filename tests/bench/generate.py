@@ -348,9 +348,6 @@ def setup_companies(env, today, jobs):
         country = env.ref(f"base.{spec['country']}")
         if index == 0:
             company = env.company
-            if company.currency_id != eur:
-                # Allowed while the company has no journal items yet.
-                company.currency_id = eur
             company.country_id = country
         else:
             company = env["res.company"].create(
@@ -362,6 +359,9 @@ def setup_companies(env, today, jobs):
             env["account.chart.template"].try_loading(
                 "generic_coa", company, install_demo=False
             )
+        if company.currency_id != eur:
+            # The generic chart brings USD; allowed while no journal items exist.
+            company.currency_id = eur
         company.write(
             {
                 key: spec[key]
