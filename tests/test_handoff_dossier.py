@@ -564,6 +564,23 @@ class TestHandoffCharges(DossierCommon):
         )
         self.assertEqual(node["origin"], notice.name)
 
+    def test_charges_in_dutch_pdf(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(
+            ["debiteur_dunning"], ["nl_NL"], overwrite=True
+        )
+        self.agency.lang = "nl_NL"
+        _arrangement, charges = self.broken_arrangement_with_charges()
+        handoff = self.hand_off()
+        html = self.pdf_html(handoff, lang="nl_NL")
+        self.assertIn("Al gefactureerde kosten en rente", html)
+        self.assertIn(charges.name, html)
+        self.assertIn("<td>Al gefactureerde rente</td>", html)
+        self.assertIn("<td>Al gefactureerde incassokosten</td>", html)
+        self.assertIn("min de al gefactureerde rente", html)
+        self.assertIn("al gefactureerd: nog", html)
+        self.assertNotIn("already invoiced", html)
+
 
 @tagged("post_install", "-at_install", "debiteur")
 class TestHandoffEndsArrangement(DossierCommon):
@@ -673,3 +690,21 @@ class TestHandoffEndsArrangement(DossierCommon):
         new = self.arrange(self.inv2, on=TODAY, first_date=self.d(10))
         self.assertEqual(new.state, "active")
         self.assertEqual(self.stage(), "arrangement")
+
+    def test_handed_off_outcome_in_dutch(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(
+            ["debiteur_dunning"], ["nl_NL"], overwrite=True
+        )
+        self.agency.lang = "nl_NL"
+        arrangement = self.active_arrangement()
+        handoff = self.hand_off(reason=self.REASON)
+        html = self.pdf_html(handoff, lang="nl_NL")
+        self.assertIn(arrangement.name, html)
+        self.assertIn("<td>Overgedragen aan incassobureau</td>", html)
+        labels = dict(
+            arrangement.with_context(lang="nl_NL")
+            ._fields["state"]
+            ._description_selection(arrangement.with_context(lang="nl_NL").env)
+        )
+        self.assertEqual(labels["handed_off"], "Overgedragen aan incassobureau")
