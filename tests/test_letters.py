@@ -3,6 +3,7 @@ import io
 import shutil
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from PyPDF2 import PdfReader, PdfWriter
 
 from odoo.tests import tagged
@@ -71,6 +72,58 @@ class TestLetters(DebiteurCommon):
         self.assertTrue(merged.startswith(b"%PDF"))
         self.assertEqual(
             page_count(merged), sum(page_count(c.attachment_id.raw) for c in comms)
+        )
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestSchedulerLetters(DebiteurCommon):
+    def test_letters_of_every_batch_are_in_the_print_file(self):
+        """A scheduler run in several batches (and calls) prints all its
+        letters in one file, not only the last batch's."""
+        if not WKHTMLTOPDF:
+            self.skipTest("merging the letters needs wkhtmltopdf")
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        self.levels.write({"channel": "letter"})
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Debtor {i}", "email": f"d{i}@x.example", "is_company": True}
+                for i in range(5)
+            ]
+        )
+        for partner in partners:
+            self.create_invoice(partner, 100.0, self.d(-10))
+        remaining = []
+        with (
+            freeze_time(TODAY),
+            patch.object(debiteur_engine, "CRON_BATCH_SIZE", 2),
+            patch.object(debiteur_engine, "CRON_TIME_BUDGET", -1),
+        ):
+            for _call in range(5):
+                remaining.append(self.env["debiteur.run"]._cron_run())
+                if not remaining[-1]:
+                    break
+        self.assertEqual(remaining, [3, 1, 0])
+        run = self.comms().run_id
+        self.assertEqual(len(run), 1)
+        letters = run.communication_ids
+        self.assertEqual(letters.partner_id, partners)
+        self.assertEqual(set(letters.mapped("state")), {"printed"})
+        self.assertEqual(run.state, "done")
+        self.assertIn("debtor(s) handled", run.log)
+        merged = run.letter_attachment_id
+        self.assertEqual(
+            page_count(merged.raw),
+            sum(page_count(c.attachment_id.raw) for c in letters),
+        )
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [
+                    ("res_model", "=", run._name),
+                    ("res_id", "=", run.id),
+                    ("name", "like", "Letters to print"),
+                ]
+            ),
+            1,
         )
 
 

@@ -18,7 +18,7 @@ from PyPDF2.errors import PdfReadError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, split_every
+from odoo.tools import SQL, config, float_compare, split_every
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from ..legal import legal_notice_deadline
@@ -916,8 +916,10 @@ class DebiteurEngine(models.AbstractModel):
     # Sending
     # ------------------------------------------------------------------
     @api.model
-    def _send_communications(self, comms):
-        """Render the letters, queue the e-mails, collect the letters to print."""
+    def _send_communications(self, comms, merge_letters=True):
+        """Render the letters, queue the e-mails, collect the letters to print
+        (unless ``merge_letters`` is False: the scheduler merges its run's
+        letters once, after its last batch)."""
         if not comms:
             return
         with_letter = comms.filtered(lambda c: c.channel != "phone")
@@ -931,9 +933,8 @@ class DebiteurEngine(models.AbstractModel):
         )
         for comm in comms.filtered(lambda c: c.channel == "phone"):
             self._schedule_call(comm)
-        self._merge_letters_for_print(
-            comms.filtered(lambda c: c.channel in ("letter", "email_letter"))
-        )
+        if merge_letters:
+            self._merge_letters_for_print(comms.run_id)
         # The debtors' cases follow what was sent (a case is bookkeeping derived
         # from the facts, whoever sends).
         Case = self.env["debiteur.case"].sudo()
@@ -958,7 +959,7 @@ class DebiteurEngine(models.AbstractModel):
             size = LETTER_BATCH_SIZE if mode != "single" else 1
             batch = comms.browse(todo[:size])
             del todo[:size]
-            if mode == "one_document" and len(batch) > 1:
+            if mode == "one_document" and len(batch) > 1 and self._renders_pdf():
                 if not self._render_letters_one_document(batch):
                     _letter_batching["mode"] = "single"
                     self._render_letters(batch)
@@ -977,6 +978,12 @@ class DebiteurEngine(models.AbstractModel):
                 )
                 _letter_batching["mode"] = "one_document"
                 self._render_letters(batch)
+
+    def _renders_pdf(self):
+        """False in Odoo's test mode, where reports come out as HTML unless a
+        test asks for real rendering (as ``_pre_render_qweb_pdf`` decides)."""
+        testing = config["test_enable"] or config["test_file"]
+        return not testing or self.env.context.get("force_report_rendering")
 
     def _render_letters_documents(self, batch):
         Report = self.env["ir.actions.report"]
@@ -1178,18 +1185,26 @@ class DebiteurEngine(models.AbstractModel):
         )
         comm.write({"state": "sent", "sent_date": comm.date})
 
-    def _merge_letters_for_print(self, comms):
-        pdfs = comms.filtered(
-            lambda c: c.attachment_id.mimetype == "application/pdf"
-        ).sorted(lambda c: (c.run_id.id, c.partner_id.name or "", c.id))
-        for run in pdfs.run_id:
-            run_comms = pdfs.filtered(lambda c, run=run: c.run_id == run)
-            streams = [io.BytesIO(c.attachment_id.raw) for c in run_comms]
-            merged_stream = self.env["ir.actions.report"]._merge_pdfs(streams)
-            merged = merged_stream.getvalue()
+    def _merge_letters_for_print(self, runs):
+        """One PDF per run with every letter of the run that goes by post,
+        sorted by debtor, replacing the run's previous one (a run whose
+        letters are sent in several steps still prints them all)."""
+        for run in runs:
+            letters = run.communication_ids.filtered(
+                lambda c: (
+                    c.channel in ("letter", "email_letter")
+                    and c.state != "cancelled"
+                    and c.attachment_id.mimetype == "application/pdf"
+                )
+            ).sorted(lambda c: (c.partner_id.name or "", c.id))
+            if not letters:
+                continue
+            streams = [io.BytesIO(c.attachment_id.raw) for c in letters]
+            merged = self.env["ir.actions.report"]._merge_pdfs(streams).getvalue()
             for stream in streams:
                 stream.close()
-            attachment = self.env["ir.attachment"].create(
+            previous = run.letter_attachment_id
+            run.letter_attachment_id = self.env["ir.attachment"].create(
                 {
                     "name": self.env._("Letters to print %(date)s.pdf", date=run.date),
                     "raw": merged,
@@ -1198,7 +1213,7 @@ class DebiteurEngine(models.AbstractModel):
                     "res_id": run.id,
                 }
             )
-            run.letter_attachment_id = attachment
+            previous.unlink()
 
     # ------------------------------------------------------------------
     # Entry points
@@ -1282,15 +1297,19 @@ class DebiteurEngine(models.AbstractModel):
             ]
             comms = self._apply(run, fresh, send=False)
             to_send = comms.filtered(lambda c: c.policy_id.auto_send)
-            self._send_communications(to_send)
+            self._send_communications(to_send, merge_letters=False)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(proposals) - done
             )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if time.monotonic() - started > CRON_TIME_BUDGET:
+            # Start each batch with an empty cache: the letters rendered so far
+            # (their PDFs) would otherwise stay in memory for the whole run.
+            self.env.invalidate_all()
+            if done < len(proposals) and time.monotonic() - started > CRON_TIME_BUDGET:
                 return done, len(proposals) - done
+        self._merge_letters_for_print(run)
         run.state = "review" if run.draft_count else "done"
         run._log(self.env._("Scheduler: %(count)s debtor(s) handled.", count=done))
         # Cases for invoices that became overdue overnight.
