@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -239,6 +240,43 @@ class TestCostInvoice(CostInvoiceCommon):
             float(self.interest_on(invoice, self.d(36)))
             - demand.invoiced_interest_amount,
             places=2,
+        )
+
+    def test_an_arrangement_charges_invoice_counts_as_invoiced_before(self):
+        """The notice stated the WIK (225.00 on 1500.00); an arrangement then
+        included it and the interest up to 23 June (29.62) on its charges
+        invoice, and broke. Invoicing the notice's costs afterwards charges
+        neither the WIK nor that interest again."""
+        invoice, notice = self.notice_for(self.debtor, 1500.0)
+        self.assertEqual(notice.costs_amount, 225.0)
+        with freeze_time(self.d(22)):
+            wizard = self.env["debiteur.arrangement.wizard"].create(
+                {
+                    "move_ids": [Command.set(invoice.ids)],
+                    "instalment_count": 3,
+                    "first_date": self.d(25),
+                    "claims_mode": "include",
+                    "interest_amount": 29.62,
+                    "costs_amount": 225.0,
+                }
+            )
+            arrangement = wizard._create_arrangement()
+        charges = arrangement.claims_move_id
+        self.assertTrue(charges.debiteur_is_cost_invoice)
+        with freeze_time(self.d(39)):
+            self.env["debiteur.arrangement"]._cron_process_arrangements(self.d(39))
+        self.assertEqual(arrangement.state, "broken")
+        move = self.invoice_costs(notice, self.d(40))
+        self.assertFalse(self.line_of(move, self.costs_product))
+        # Interest up to 11 July: 37.12, of which 29.62 invoiced.
+        self.assertEqual(move.amount_total, 7.50)
+        self.assertEqual(
+            (notice.invoiced_costs_amount, notice.invoiced_interest_amount),
+            (0.0, 7.50),
+        )
+        # No interest on the charges invoice (overdue since 23 June).
+        self.assertEqual(
+            charges.with_context(debiteur_as_of=self.d(40)).debiteur_interest_due, 0.0
         )
 
     def test_refused_for_levels_without_costs_or_interest(self):

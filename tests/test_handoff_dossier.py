@@ -564,6 +564,58 @@ class TestHandoffCharges(DossierCommon):
         )
         self.assertEqual(node["origin"], notice.name)
 
+    def test_waived_costs_are_not_claimed_by_the_agency(self):
+        """The costs invoice of the formal notice (225.00 WIK, 26.42 interest)
+        is reversed because both were waived: a waiver is no reset, the
+        agency claims neither again, only the interest since."""
+        for day in (-39, -25, -11):
+            self.run_dunning(self.d(day))
+        notice = self.comms(self.debtor)[-1]
+        with freeze_time(self.d(4)):
+            notice.action_invoice_costs()
+        costs_move = notice.cost_move_id
+        with freeze_time(self.d(5)):
+            notice._debiteur_waive(True, True, "Goodwill")
+        self.assertEqual(costs_move.payment_state, "reversed")
+        self.assertEqual(
+            (notice.waived_costs_amount, notice.waived_interest_amount),
+            (225.0, 26.42),
+        )
+        handoff_date = self.d(19)
+        with freeze_time(handoff_date):
+            wizard = self.env["debiteur.handoff.wizard"].create(
+                {
+                    "partner_ids": [Command.set(self.debtor.ids)],
+                    "agency_id": self.agency.id,
+                    "date": handoff_date,
+                }
+            )
+            self.assertEqual(wizard.move_ids, self.inv1 | self.inv2)
+            handoff = self.env["debiteur.handoff"].browse(
+                wizard.action_confirm()["res_id"]
+            )
+        root = self.assert_valid(handoff)
+        # Interest up to 20 June: 21.97 + 10.71 = 32.68, 26.42 of it waived.
+        self.assertEqual(
+            self.claim_of(root),
+            {
+                "currency": self.company.currency_id.name,
+                "principal": "1500.00",
+                "interest": "6.26",
+                "interestInvoiced": "0.00",
+                "costs": "0.00",
+                "costsInvoiced": "0.00",
+                "total": "1506.26",
+            },
+        )
+        self.assertFalse(self.cost_invoice_nodes(root))
+        note = handoff._dossier_data()["claim"]["costs_note"]
+        self.assertIn(
+            "of which %s already invoiced or waived"
+            % self.company.currency_id.format(225.0),
+            note,
+        )
+
     def test_charges_in_dutch_pdf(self):
         self.env["res.lang"]._activate_lang("nl_NL")
         self.env["ir.module.module"]._load_module_terms(

@@ -7,6 +7,7 @@ the ORM: real posted invoices, payments, currencies, policies and reminders.
 from datetime import date
 from decimal import Decimal
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -586,6 +587,108 @@ class TestLegalService(DebiteurCommon):
         count = self.env.cr.sql_log_count - before
         self.assertEqual(len(result), len(invoices))
         return count
+
+    # ------------------------------------------------------------------
+    # Costs and interest already charged (claimed once)
+    # ------------------------------------------------------------------
+    def arrangement_with_charges(self, partner, amount, **values):
+        invoice = self.create_invoice(partner, amount, self.d(-40))
+        with freeze_time(TODAY):
+            wizard = self.env["debiteur.arrangement.wizard"].create(
+                {
+                    "move_ids": [Command.set(invoice.ids)],
+                    "instalment_count": 2,
+                    "first_date": self.d(30),
+                    "claims_mode": "include",
+                    **values,
+                }
+            )
+            arrangement = wizard._create_arrangement()
+        return invoice, arrangement, arrangement.claims_move_id
+
+    def test_no_interest_on_a_costs_invoice(self):
+        invoice, _arrangement, charges = self.arrangement_with_charges(
+            self.debtor, 1000.0, interest_amount=10.0, costs_amount=150.0
+        )
+        self.assertTrue(charges.debiteur_is_cost_invoice)
+        self.assertEqual(charges.invoice_date_due, TODAY)
+        claims = self.claims(invoice | charges, self.d(60))
+        self.assertEqual(claims[charges.id]["interest"], D("0.00"))
+        self.assertEqual(claims[charges.id]["costs_basis"], D("0.00"))
+        self.assertTrue(claims[charges.id]["prescription_date"])
+        self.assertEqual(claims[invoice.id]["costs_basis"], D("1000.00"))
+        self.assertGreater(claims[invoice.id]["interest"], 0)
+
+    def test_charges_per_debtor(self):
+        invoice, arrangement, charges = self.arrangement_with_charges(
+            self.debtor, 1000.0, interest_amount=10.0, costs_amount=150.0
+        )
+        other = self.create_invoice(self.other_debtor, 500.0, self.d(-40))
+        Move = self.env["account.move"]
+        result = Move._debiteur_charges(self.company, invoice | other)
+        self.assertEqual(list(result), [self.debtor.id])
+        entry = result[self.debtor.id]
+        self.assertEqual((entry["costs"], entry["interest"]), (D("150.00"), D("10.00")))
+        self.assertEqual(entry["moves"], charges)
+        self.assertEqual(
+            entry["by_move"],
+            {
+                charges.id: {
+                    "interest": 10.0,
+                    "costs": 150.0,
+                    "origins": [arrangement.name],
+                }
+            },
+        )
+        # Found from the costs invoice alone as well.
+        self.assertEqual(
+            Move._debiteur_charges(self.company, charges)[self.debtor.id]["costs"],
+            D("150.00"),
+        )
+        # Credited without a waiver (a correction): nothing charged any more.
+        charges.button_draft()
+        charges.button_cancel()
+        self.assertEqual(Move._debiteur_charges(self.company, invoice), {})
+
+    def test_costs_less_charged(self):
+        currency = self.company.currency_id
+        money = currency.format
+        charges = self.env["account.move"]._debiteur_no_charges()
+        self.assertEqual(
+            self.Legal._costs_less_charged(D("225.00"), "WIK.", charges, currency),
+            (D("225.00"), "WIK."),
+        )
+        charges.update(costs=D("40.00"))
+        amount, note = self.Legal._costs_less_charged(
+            D("225.00"), "WIK.", charges, currency
+        )
+        self.assertEqual(amount, D("185.00"))
+        self.assertEqual(
+            note,
+            "WIK. Amount: %s, of which %s already invoiced: %s left to claim "
+            "(collection costs are claimed once)."
+            % (money(225.0), money(40.0), money(185.0)),
+        )
+        charges.update(costs=D("300.00"), waived_costs=D("260.00"))
+        amount, note = self.Legal._costs_less_charged(225.0, "", charges, currency)
+        self.assertEqual(amount, D("0.00"))
+        self.assertIn("of which %s already invoiced or waived" % money(300.0), note)
+        self.assertIn("a waiver does not make them due again", note)
+        # Nothing due: nothing to deduct, the note stays.
+        self.assertEqual(
+            self.Legal._costs_less_charged(D("0.00"), "None.", charges, currency),
+            (D("0.00"), "None."),
+        )
+        charges.update(interest=D("10.00"))
+        self.assertEqual(
+            self.Legal._interest_less_charged(12.5, charges, currency), D("2.50")
+        )
+        self.assertEqual(
+            self.Legal._interest_less_charged(D("7.00"), charges, currency), D("0.00")
+        )
+        self.assertEqual(
+            self.Legal._interest_less_charged(D("7.00"), None, currency), D("7.00")
+        )
 
     def test_query_count_does_not_grow(self):
         partners = self.env["res.partner"].create(

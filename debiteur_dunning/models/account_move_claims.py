@@ -3,8 +3,14 @@
 Shown as of today, or as of any date put in the context as ``debiteur_as_of``
 (``invoices.with_context(debiteur_as_of="2026-09-01")``). Never stored: they
 depend on the day.
+
+Also the one answer to "which collection costs and interest of this claim were
+already charged" (:meth:`AccountMove._debiteur_charges`): the engine's
+proposal and letter, the costs invoice of a reminder, the arrangement wizard,
+the debtor's claim figures and the collection dossier all deduct it.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -103,7 +109,8 @@ class AccountMove(models.Model):
                 move.debiteur_claim_total = 0.0
                 move.debiteur_prescription_date = False
                 continue
-            interest = 0.0 if move.debiteur_is_cost_invoice else claim["interest"]
+            # No interest on a costs invoice: ``_invoice_claims`` gives it none.
+            interest = claim["interest"]
             move.debiteur_interest_due = float(interest)
             move.debiteur_claim_total = move.currency_id.round(
                 move.amount_residual + float(interest)
@@ -133,6 +140,187 @@ class AccountMove(models.Model):
                 except UserError:
                     claims.update(Legal._invoice_claims(invoice, as_of, {}))
             return claims
+
+    @api.model
+    def _debiteur_charges(self, company, moves, exclude_communications=None):
+        """What of the claims on ``moves`` was already charged, per debtor.
+
+        The one place that answers it: collection costs are claimed once per
+        claim (WIK, art. 6:96 BW; the Belgian compensation and damages alike)
+        and interest already invoiced is not claimed again.
+
+        ``moves``: the invoices of the claims (of ``company``: only its
+        reminders and arrangements are searched), the principal
+        invoices and the costs invoices (``debiteur_is_cost_invoice``) listed
+        with them. Counted, for each debtor:
+
+        - every costs invoice that charges costs or interest of the claim, while
+          it stands (posted, neither cancelled nor reversed): the costs invoice
+          of a reminder that listed one of the principal invoices, the charges
+          invoice of a payment arrangement that covered one, and any costs
+          invoice in ``moves``. Its costs are untaxed and include an
+          arrangement fee.
+        - what was waived on a reminder of the claim (``waived_costs_amount``,
+          ``waived_interest_amount``), its costs invoice reversed by the waiver
+          or never made: a waiver is a choice, not a reset, so the statutory
+          costs it gave up do not become claimable again. A costs invoice
+          cancelled or credited without a waiver is a correction: it counts
+          no more.
+
+        ``exclude_communications``: reminders left out (the one being invoiced).
+
+        Returns ``{commercial partner id: {"costs", "interest" (Decimals, company
+        currency: everything charged, waived included), "waived_costs",
+        "waived_interest" (the waived part of them), "moves" (the standing
+        costs invoices), "by_move" ({move id: {"interest", "costs", "origins"}}
+        in the move's currency)}}``; a debtor with nothing charged is left
+        out (see :meth:`_debiteur_no_charges`). Two searches, whatever the
+        number of debtors.
+        """
+        if not moves:
+            return {}
+        currency = company.currency_id
+        cost_moves = moves.filtered("debiteur_is_cost_invoice")
+        principal_moves = moves - cost_moves
+        excluded = exclude_communications.ids if exclude_communications else []
+        comms = self.env["debiteur.communication"].search(
+            [
+                ("company_id", "=", company.id),
+                ("id", "not in", excluded),
+                "|",
+                "|",
+                ("cost_move_id", "!=", False),
+                ("costs_waived", "=", True),
+                ("interest_waived", "=", True),
+                "|",
+                ("invoice_line_ids.move_id", "in", principal_moves.ids),
+                ("cost_move_id", "in", cost_moves.ids),
+            ],
+            order="id",
+        )
+        arrangements = self.env["debiteur.arrangement"].search(
+            [
+                ("company_id", "=", company.id),
+                ("claims_move_id", "!=", False),
+                "|",
+                ("invoice_ids.move_id", "in", principal_moves.ids),
+                ("claims_move_id", "in", cost_moves.ids),
+            ],
+            order="id",
+        )
+        comms.fetch(
+            [
+                "partner_id",
+                "name",
+                "cost_move_id",
+                "invoiced_costs_amount",
+                "invoiced_interest_amount",
+                "costs_waived",
+                "interest_waived",
+                "waived_costs_amount",
+                "waived_interest_amount",
+            ]
+        )
+        arrangements.fetch(
+            [
+                "partner_id",
+                "name",
+                "claims_move_id",
+                "claims_mode",
+                "interest_amount",
+                "costs_amount",
+                "fee_amount",
+            ]
+        )
+        (comms.cost_move_id | arrangements.claims_move_id).fetch(
+            [
+                "state",
+                "payment_state",
+                "currency_id",
+                "amount_total",
+                "amount_total_signed",
+            ]
+        )
+        result = defaultdict(self._debiteur_no_charges)
+
+        def standing(move):
+            return move.state == "posted" and move.payment_state != "reversed"
+
+        def add(debtor, move, interest, costs, origin):
+            charges = result[debtor.commercial_partner_id.id]
+            charges["moves"] |= move
+            entry = charges["by_move"].setdefault(
+                move.id, {"interest": 0.0, "costs": 0.0, "origins": []}
+            )
+            entry["interest"] += interest
+            entry["costs"] += costs
+            entry["origins"].append(origin)
+
+        for comm in comms:
+            move = comm.cost_move_id
+            invoiced_costs = invoiced_interest = 0.0
+            if move and standing(move):
+                invoiced_costs = comm.invoiced_costs_amount
+                invoiced_interest = comm.invoiced_interest_amount
+                add(comm.partner_id, move, invoiced_interest, invoiced_costs, comm.name)
+            # What was waived beyond what a standing invoice still holds.
+            charges = result[comm.partner_id.commercial_partner_id.id]
+            if comm.costs_waived:
+                waived = max(comm.waived_costs_amount - invoiced_costs, 0.0)
+                charges["waived_costs"] += _money(waived, currency)
+            if comm.interest_waived:
+                waived = max(comm.waived_interest_amount - invoiced_interest, 0.0)
+                charges["waived_interest"] += _money(waived, currency)
+        for arrangement in arrangements:
+            move = arrangement.claims_move_id
+            if not standing(move):
+                continue
+            included = arrangement.claims_mode == "include"
+            add(
+                arrangement.partner_id,
+                move,
+                arrangement.interest_amount if included else 0.0,
+                (arrangement.costs_amount if included else 0.0)
+                + arrangement.fee_amount,
+                arrangement.name,
+            )
+        for charges in result.values():
+            interest = charges["waived_interest"]
+            costs = charges["waived_costs"]
+            for move in charges["moves"]:
+                entry = charges["by_move"][move.id]
+                rate = (
+                    Decimal(str(move.amount_total_signed))
+                    / Decimal(str(move.amount_total))
+                    if move.amount_total
+                    else Decimal(1)
+                )
+                interest += _quantize(
+                    _money(entry["interest"], move.currency_id) * rate, currency
+                )
+                costs += _quantize(
+                    _money(entry["costs"], move.currency_id) * rate, currency
+                )
+            charges["interest"] = interest
+            charges["costs"] = costs
+        return {
+            debtor: charges
+            for debtor, charges in result.items()
+            if charges["costs"] > 0 or charges["interest"] > 0 or charges["moves"]
+        }
+
+    @api.model
+    def _debiteur_no_charges(self):
+        """The value of :meth:`_debiteur_charges` for a debtor with nothing
+        charged."""
+        return {
+            "costs": Decimal(0),
+            "interest": Decimal(0),
+            "waived_costs": Decimal(0),
+            "waived_interest": Decimal(0),
+            "moves": self.env["account.move"],
+            "by_move": {},
+        }
 
     def _debiteur_company_amount(self, amount):
         """``amount`` in this invoice's currency as a Decimal in the company's.

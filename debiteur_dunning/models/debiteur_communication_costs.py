@@ -58,6 +58,25 @@ class DebiteurCommunication(models.Model):
         string="Collection Costs Waived", readonly=True, copy=False, tracking=True
     )
     interest_waived = fields.Boolean(readonly=True, copy=False, tracking=True)
+    waived_costs_amount = fields.Monetary(
+        string="Waived Collection Costs",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        help="The collection costs given up when they were waived: those "
+        "invoiced, or else those the reminder stated. They count as claimed: "
+        "collection costs are claimed once, and a waiver does not make them "
+        "due again.",
+    )
+    waived_interest_amount = fields.Monetary(
+        string="Waived Interest",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        help="The interest given up when it was waived: that invoiced, or else "
+        "that the reminder stated. Interest accruing after it can still be "
+        "claimed.",
+    )
     waive_reason = fields.Text(string="Waiver Reason", readonly=True, copy=False)
     level_charge_costs = fields.Boolean(related="level_id.charge_costs")
     level_charge_interest = fields.Boolean(related="level_id.charge_interest")
@@ -183,18 +202,18 @@ class DebiteurCommunication(models.Model):
         costs = interest = zero
         note = ""
         if policy and moves and (charge_costs or charge_interest):
-            claims = self.env["debiteur.legal"]._invoice_claims(
-                moves, today, {self.partner_id.id: policy}
-            )
-            before_costs, before_interest = self._debiteur_invoiced_before()
+            Legal = self.env["debiteur.legal"]
+            claims = Legal._invoice_claims(moves, today, {self.partner_id.id: policy})
+            charges = self._debiteur_charged_before()
             if charge_costs:
-                costs, note = self._debiteur_costs_today(moves, claims, today)
-                costs = max(costs - before_costs, zero)
+                costs, note = self._debiteur_costs_today(moves, claims, today, charges)
             if charge_interest:
                 total = Decimal(0)
                 for move in moves:
                     total += move._debiteur_company_amount(claims[move.id]["interest"])
-                interest = max(_quantize(total, currency) - before_interest, zero)
+                interest = Legal._interest_less_charged(
+                    _quantize(total, currency), charges, currency
+                )
         if costs <= 0 and interest <= 0:
             if waived:
                 raise UserError(
@@ -218,8 +237,10 @@ class DebiteurCommunication(models.Model):
             "moves": moves,
         }
 
-    def _debiteur_costs_today(self, moves, claims, today):
-        """The collection costs the law allows today, at most those stated.
+    def _debiteur_costs_today(self, moves, claims, today, charges=None):
+        """The collection costs the law allows today less those already
+        charged (``charges``, see :meth:`_debiteur_charged_before`), at most
+        those stated.
 
         The explanation comes in the debtor's language: it goes on the invoice.
         """
@@ -251,30 +272,26 @@ class DebiteurCommunication(models.Model):
             invoice_count=len(moves),
             level_index=level_index,
         )
+        # Claimed once: less what other reminders' costs invoices and payment
+        # arrangements already charged, or what was waived.
+        amount, note = Legal._costs_less_charged(amount, note, charges, currency)
         # The reminder told the debtor what the costs would be: never more.
+        # (It stated them less what was charged before it.)
         stated = _money(self.costs_amount, currency)
         return min(amount, stated), note
 
-    def _debiteur_invoiced_before(self):
-        """Costs and interest already invoiced by other reminders of these invoices.
-
-        Counts every standing costs invoice of another reminder that listed one
-        of this reminder's invoices: what was invoiced once is not due again.
-        """
-        currency = self.company_id.currency_id
-        others = self.search(
-            [
-                ("id", "!=", self.id),
-                ("company_id", "=", self.company_id.id),
-                ("partner_id", "=", self.partner_id.id),
-                ("cost_move_id", "!=", False),
-                ("invoice_line_ids.move_id", "in", self.invoice_line_ids.move_id.ids),
-            ]
-        ).filtered(lambda c: c._debiteur_active_cost_move())
-        return (
-            _money(sum(others.mapped("invoiced_costs_amount")), currency),
-            _money(sum(others.mapped("invoiced_interest_amount")), currency),
+    def _debiteur_charged_before(self):
+        """Costs and interest of this reminder's claim already charged by
+        others: the debtor's entry of ``account.move._debiteur_charges`` for
+        the invoices the reminder lists, this reminder left out (None when
+        nothing was)."""
+        self.ensure_one()
+        charges = self.env["account.move"]._debiteur_charges(
+            self.company_id,
+            self.invoice_line_ids.move_id,
+            exclude_communications=self,
         )
+        return charges.get(self.partner_id.commercial_partner_id.id)
 
     def _debiteur_lang(self):
         self.ensure_one()
@@ -522,13 +539,21 @@ class DebiteurCommunication(models.Model):
                     r for r in (comm.waive_reason, reason) if r and r.strip()
                 )
             }
-            if waive_costs:
+            move = comm._debiteur_active_cost_move()
+            # What is given up counts as claimed (a waiver is no reset): the
+            # amounts invoiced, or else those the reminder stated.
+            if waive_costs and not comm.costs_waived:
                 vals["costs_waived"] = True
-            if waive_interest:
+                vals["waived_costs_amount"] = (
+                    comm.invoiced_costs_amount if move else comm.costs_amount
+                )
+            if waive_interest and not comm.interest_waived:
                 vals["interest_waived"] = True
+                vals["waived_interest_amount"] = (
+                    comm.invoiced_interest_amount if move else comm.interest_amount
+                )
             comm.write(vals)
             comm.message_post(body=escape(message) % {"reason": reason})
-            move = comm._debiteur_active_cost_move()
             holds_waived = (waive_costs and comm.invoiced_costs_amount) or (
                 waive_interest and comm.invoiced_interest_amount
             )

@@ -566,9 +566,11 @@ class DebiteurHandoff(models.Model):
                     )
                 )
 
-        costs, costs_note = self._dossier_costs(principal_moves, charges["costs"])
+        costs, costs_note = self._dossier_costs(principal_moves, charges)
         interest_gross = _quantize(interest_total, company.currency_id)
-        interest_new = max(interest_gross - charges["interest"], Decimal(0))
+        interest_new = legal._interest_less_charged(
+            interest_gross, charges, company.currency_id
+        )
         interest_note = ""
         if charges["interest"] > 0:
             interest_note = _(
@@ -699,17 +701,16 @@ class DebiteurHandoff(models.Model):
             "warnings": warnings,
         }
 
-    def _dossier_costs(self, moves, invoiced_costs=0):
+    def _dossier_costs(self, moves, charges=None):
         """Collection costs on the handoff date (``debiteur.legal``), on the
-        principal ``moves`` (no costs invoices), less ``invoiced_costs`` (a
-        Decimal, company currency): collection costs are claimed once (WIK:
-        one compensation per claim), what was invoiced counts towards them.
+        principal ``moves`` (no costs invoices), less what ``charges``
+        (``_dossier_charges``) says was already invoiced or waived:
+        collection costs are claimed once (WIK: one compensation per claim).
         Invoiced interest and costs are not in the basis (LEGAL.md: the
         principal, interest not included)."""
         self.ensure_one()
         legal = self.env["debiteur.legal"]
         currency = self.company_id.currency_id
-        invoiced_costs = _money(invoiced_costs, currency)
         if not moves:
             return 0.0, ""
         policy = legal._policies_of(moves).get((self.company_id.id, self.partner_id.id))
@@ -745,111 +746,21 @@ class DebiteurHandoff(models.Model):
             invoice_count=len(moves),
             level_index=level_index,
         )
-        if invoiced_costs > 0:
-            note = " ".join(
-                part
-                for part in (
-                    note,
-                    self.env._(
-                        "Amount: %(statutory)s, of which %(invoiced)s already "
-                        "invoiced: %(left)s left to claim (collection costs are "
-                        "claimed once).",
-                        statutory=currency.format(float(amount)),
-                        invoiced=currency.format(float(invoiced_costs)),
-                        left=currency.format(
-                            float(max(amount - invoiced_costs, Decimal(0)))
-                        ),
-                    ),
-                )
-                if part
-            )
-            amount = max(amount - invoiced_costs, _quantize(0, currency))
+        amount, note = legal._costs_less_charged(amount, note, charges, currency)
         return float(amount), note
 
     def _dossier_charges(self, principal_moves, cost_moves):
-        """Interest and costs already invoiced on these invoices.
-
-        The standing (posted, not reversed) costs invoices of the reminders
-        that listed ``principal_moves`` and the charges invoices of the
-        arrangements that covered them, and the costs invoices ``cost_moves``
-        handed off. Returns ``{"interest": Decimal, "costs": Decimal}`` (the
-        totals invoiced, company currency: what the dossier must not claim
-        again), ``"moves"`` (those costs invoices) and ``"by_move"``: ``{move
-        id: {"interest": float, "costs": float, "origins": [str]}}`` in the
-        move's currency; costs are untaxed and include an arrangement fee.
-        """
+        """Interest and costs already charged on these invoices: the debtor's
+        entry of ``account.move._debiteur_charges`` (costs invoices of the
+        reminders that listed ``principal_moves``, charges invoices of the
+        arrangements that covered them, the costs invoices ``cost_moves``
+        handed off, and what was waived)."""
         self.ensure_one()
-        company = self.company_id
-        currency = company.currency_id
-        comms = self.env["debiteur.communication"].search(
-            [
-                ("company_id", "=", company.id),
-                ("cost_move_id", "!=", False),
-                "|",
-                ("invoice_line_ids.move_id", "in", principal_moves.ids),
-                ("cost_move_id", "in", cost_moves.ids),
-            ]
+        Move = self.env["account.move"]
+        charges = Move._debiteur_charges(self.company_id, principal_moves | cost_moves)
+        return charges.get(
+            self.partner_id.commercial_partner_id.id, Move._debiteur_no_charges()
         )
-        arrangements = self.env["debiteur.arrangement"].search(
-            [
-                ("company_id", "=", company.id),
-                ("claims_move_id", "!=", False),
-                "|",
-                ("invoice_ids.move_id", "in", principal_moves.ids),
-                ("claims_move_id", "in", cost_moves.ids),
-            ]
-        )
-        by_move = {}
-        moves = self.env["account.move"]
-
-        def add(move, interest, costs, origin):
-            nonlocal moves
-            if move.state != "posted" or move.payment_state == "reversed":
-                return
-            moves |= move
-            entry = by_move.setdefault(
-                move.id, {"interest": 0.0, "costs": 0.0, "origins": []}
-            )
-            entry["interest"] += interest
-            entry["costs"] += costs
-            entry["origins"].append(origin)
-
-        for comm in comms.sorted("id"):
-            add(
-                comm.cost_move_id,
-                comm.invoiced_interest_amount,
-                comm.invoiced_costs_amount,
-                comm.name,
-            )
-        for arrangement in arrangements.sorted("id"):
-            included = arrangement.claims_mode == "include"
-            add(
-                arrangement.claims_move_id,
-                arrangement.interest_amount if included else 0.0,
-                (arrangement.costs_amount if included else 0.0)
-                + arrangement.fee_amount,
-                arrangement.name,
-            )
-        interest = costs = _quantize(0, currency)
-        for move in moves:
-            entry = by_move[move.id]
-            rate = (
-                Decimal(str(move.amount_total_signed)) / Decimal(str(move.amount_total))
-                if move.amount_total
-                else Decimal(1)
-            )
-            interest += _quantize(
-                _money(entry["interest"], move.currency_id) * rate, currency
-            )
-            costs += _quantize(
-                _money(entry["costs"], move.currency_id) * rate, currency
-            )
-        return {
-            "interest": interest,
-            "costs": costs,
-            "moves": moves,
-            "by_move": by_move,
-        }
 
     @api.model
     def _dossier_split_cost_invoice(self, move, row, charge):

@@ -101,6 +101,11 @@ class DebiteurLegal(models.AbstractModel):
           BW); Belgian interest does not (no anatocism without a court claim
           or an agreement). 0 when ``as_of`` is not after the due date.
         - ``costs_basis``: the open principal in the company currency.
+
+        A costs invoice (``debiteur_is_cost_invoice``: the collection costs and
+        interest of a reminder, the charges of a payment arrangement) is no
+        principal: no interest on it (no interest on costs or on interest) and
+        a ``costs_basis`` of 0; it keeps its prescription date.
         - ``prescription_date``: last day to enforce the claim: 5 years after
           the due date, 2 years for a consumer debtor (consumer sale), restarted
           by every written reminder sent before it ran out.
@@ -123,6 +128,7 @@ class DebiteurLegal(models.AbstractModel):
                 "invoice_date_due",
                 "amount_residual",
                 "amount_residual_signed",
+                "debiteur_is_cost_invoice",
             ]
         )
         partners = invoices.commercial_partner_id
@@ -155,19 +161,22 @@ class DebiteurLegal(models.AbstractModel):
             currency = move.currency_id
             residual = max(_money(move.amount_residual, currency), Decimal(0))
             interest = _quantize(0, currency)
-            if policy and residual and as_of >= start:
+            principal = not move.debiteur_is_cost_invoice
+            if policy and principal and residual and as_of >= start:
                 rates = self._interest_table(policy, partner, tables)
                 if rates:
                     interest = self._interest(
                         move, residual, start, as_of, rates, policy
                     )
             company_currency = move.company_id.currency_id
+            zero = _quantize(0, company_currency)
             result[move.id] = {
                 "interest": interest,
                 "costs_basis": max(
-                    _money(move.amount_residual_signed, company_currency),
-                    _quantize(0, company_currency),
-                ),
+                    _money(move.amount_residual_signed, company_currency), zero
+                )
+                if principal
+                else zero,
                 "prescription_date": self._prescription(
                     due, reminders.get(move.id, ()), consumer
                 ),
@@ -374,6 +383,50 @@ class DebiteurLegal(models.AbstractModel):
         return zero, _(
             "No statutory collection costs outside the Netherlands and Belgium."
         )
+
+    @api.model
+    def _costs_less_charged(self, amount, note, charges, currency):
+        """Collection costs are claimed once per claim.
+
+        ``amount`` (Decimal, company currency ``currency``) is what the law
+        allows on the claim, ``note`` its explanation; ``charges`` the debtor's
+        entry of ``account.move._debiteur_charges`` (or None). Returns the
+        costs left to claim (never below zero) and the note completed with
+        the deduction.
+        """
+        amount = _money(amount, currency)
+        charged = charges["costs"] if charges else Decimal(0)
+        if charged <= 0 or amount <= 0:
+            return amount, note
+        left = max(amount - charged, _quantize(0, currency))
+        values = {
+            "statutory": currency.format(float(amount)),
+            "invoiced": currency.format(float(charged)),
+            "left": currency.format(float(left)),
+        }
+        if charges["waived_costs"] > 0:
+            deduction = self.env._(
+                "Amount: %(statutory)s, of which %(invoiced)s already invoiced "
+                "or waived: %(left)s left to claim (collection costs are "
+                "claimed once; a waiver does not make them due again).",
+                **values,
+            )
+        else:
+            deduction = self.env._(
+                "Amount: %(statutory)s, of which %(invoiced)s already invoiced: "
+                "%(left)s left to claim (collection costs are claimed once).",
+                **values,
+            )
+        return left, " ".join(part for part in (note, deduction) if part)
+
+    @api.model
+    def _interest_less_charged(self, amount, charges, currency):
+        """Interest ``amount`` (company currency) less the interest already
+        invoiced or waived (``charges``, see :meth:`_costs_less_charged`),
+        never below zero, as a Decimal."""
+        amount = _money(amount, currency)
+        charged = charges["interest"] if charges else Decimal(0)
+        return max(amount - charged, _quantize(0, currency))
 
     # ------------------------------------------------------------------
     # Payments

@@ -25,7 +25,8 @@ class ResPartner(models.Model):
         currency_field="debiteur_currency_id",
         groups=USER_GROUP,
         help="Interest on the overdue invoices up to today (or the chosen date), "
-        "less what was already invoiced; nothing once waived.",
+        "less what was already invoiced (costs invoices of reminders, charges "
+        "of payment arrangements); nothing once waived.",
     )
     debiteur_costs_due = fields.Monetary(
         string="Collection Costs Due",
@@ -34,8 +35,9 @@ class ResPartner(models.Model):
         groups=USER_GROUP,
         help="The collection costs the law allows today on the overdue principal, "
         "under the debtor's policy and highest level reached, less what was "
-        "already invoiced. For a Dutch consumer only after the term of a formal "
-        "notice has passed.",
+        "already invoiced (costs invoices of reminders, charges of payment "
+        "arrangements) or waived: collection costs are claimed once. For a "
+        "Dutch consumer only after the term of a formal notice has passed.",
     )
     debiteur_claim_total = fields.Monetary(
         string="Total Claim",
@@ -75,7 +77,8 @@ class ResPartner(models.Model):
         """``{commercial partner id: {"interest", "costs", "open", "prescription"}}``.
 
         ``open`` is the overdue principal plus the open costs invoices; amounts
-        are Decimals in the company currency.
+        are Decimals in the company currency. Interest and costs are less what
+        ``account.move._debiteur_charges`` says was already charged.
         """
         if not partners:
             return {}
@@ -107,13 +110,20 @@ class ResPartner(models.Model):
         )
         partners.fetch(["debiteur_policy_id", "debiteur_debtor_type", "lang"])
         policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
-        claims = self.env["account.move"]._debiteur_claims(moves, as_of, policies)
+        Move = self.env["account.move"]
+        Legal = self.env["debiteur.legal"]
+        claims = Move._debiteur_claims(moves, as_of, policies)
         comms = self._debiteur_claim_communications(company, partners)
         Comm = self.env["debiteur.communication"]
 
         by_partner = defaultdict(lambda: self.env["account.move"])
         for move in moves:
             by_partner[move.commercial_partner_id.id] |= move
+        # The claim: the overdue invoices and the open costs invoices.
+        claimed = moves.filtered(
+            lambda m: m.debiteur_is_cost_invoice or m.invoice_date_due < as_of
+        )
+        charges = Move._debiteur_charges(company, claimed)
         result = {}
         for partner in partners:
             policy = policies.get(partner.id)
@@ -127,9 +137,8 @@ class ResPartner(models.Model):
                 (m._debiteur_company_amount(claims[m.id]["interest"]) for m in overdue),
                 Decimal(0),
             )
-            invoiced = partner_comms.filtered("cost_move_active")
-            interest -= _money(
-                sum(invoiced.mapped("invoiced_interest_amount")), currency
+            interest = Legal._interest_less_charged(
+                interest, charges.get(partner.id), currency
             )
             if self._debiteur_waived(
                 partner_comms, "charge_interest", "interest_waived"
@@ -138,9 +147,12 @@ class ResPartner(models.Model):
             costs = self._debiteur_partner_costs(
                 partner, policy, overdue, principal, partner_comms, as_of
             )
-            costs -= _money(sum(invoiced.mapped("invoiced_costs_amount")), currency)
+            costs, _note = Legal._costs_less_charged(
+                costs, "", charges.get(partner.id), currency
+            )
             open_costs_invoices = sum(
-                (claims[m.id]["costs_basis"] for m in cost_moves), Decimal(0)
+                (_money(m.amount_residual_signed, currency) for m in cost_moves),
+                Decimal(0),
             )
             result[partner.id] = {
                 "interest": max(_quantize(interest, currency), zero),
@@ -167,14 +179,10 @@ class ResPartner(models.Model):
                 "legal_deadline",
                 "costs_waived",
                 "interest_waived",
-                "cost_move_id",
-                "invoiced_costs_amount",
-                "invoiced_interest_amount",
             ],
             order="date desc, id desc",
         )
         comms.level_id.fetch(["charge_costs", "charge_interest"])
-        comms.cost_move_id.fetch(["state", "payment_state"])
         result = defaultdict(lambda: self.env["debiteur.communication"])
         for comm in comms:
             result[comm.partner_id.id] |= comm

@@ -182,20 +182,34 @@ class DebiteurArrangementWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def _accrued_claims(self):
         """Interest accrued on the invoices today and the collection costs
-        claimed in the last letter, in the invoices' currency."""
+        claimed in the last letter, in the invoices' currency; less what was
+        already invoiced or waived (``account.move._debiteur_charges``: costs
+        invoices of reminders, charges of earlier arrangements), which is
+        not charged again."""
         self.ensure_one()
         moves = self.move_ids
         if not moves or len(moves.currency_id) > 1 or len(moves.company_id) > 1:
             return 0.0, 0.0
         currency = moves.currency_id
+        company = moves.company_id
+        partner = moves.commercial_partner_id[:1]
         today = self.env["debiteur.arrangement"]._today()
         try:
+            # No interest on a costs invoice among them.
             claims = self.env["debiteur.legal"]._invoice_claims(moves, today)
         except UserError:
             claims = {}
         interest = currency.round(
             sum(float(c.get("interest", 0)) for c in claims.values())
         )
+        charges = (
+            self.env["account.move"]._debiteur_charges(company, moves).get(partner.id)
+        )
+        if charges:
+            charged = company.currency_id._convert(
+                float(charges["interest"]), currency, company, today
+            )
+            interest = max(currency.round(interest - charged), 0.0)
         lines = self.env["debiteur.communication.line"].search(
             [("move_id", "in", moves.ids), ("state", "in", REACHED_STATES)]
         )
@@ -205,9 +219,16 @@ class DebiteurArrangementWizard(models.TransientModel):
         costs = 0.0
         if comms:
             last = comms[-1]
-            costs = last.company_id.currency_id._convert(
-                last.costs_amount, currency, last.company_id, today
-            )
+            costs = last.costs_amount
+            if charges:
+                # What the law still allows today, less what was charged since
+                # the letter (its own costs invoice, say): never twice.
+                figures = self.env["res.partner"]._debiteur_claim_figures(
+                    company, partner, today
+                )
+                still_due = figures.get(partner.id, {}).get("costs", 0)
+                costs = min(costs, float(still_due))
+            costs = company.currency_id._convert(costs, currency, company, today)
         return interest, currency.round(costs)
 
     def _fee_taxes(self):
