@@ -86,6 +86,7 @@ class DebtorProposal:
     costs_amount: float = 0.0  # company currency
     costs_due: bool = False  # due at the letter date, or announced for later
     costs_note: str = ""
+    costs_charged: float = 0.0  # already invoiced or waived (claimed once)
     warnings: list = field(default_factory=list)
     skip_reason: str | None = None  # set: shown in the preview, not sent
 
@@ -355,6 +356,12 @@ class DebiteurEngine(models.AbstractModel):
             if Level.browse(p.level_id).charge_interest
             and Policy.browse(p.policy_id).interest_mode != "none"
         ]
+        # What was already charged (claimed once): one lookup for all debtors.
+        charges = self._charges(
+            company,
+            with_interest
+            + [p for p in proposals if Level.browse(p.level_id).charge_costs],
+        )
         if with_interest:
             claims = self._claims(date, with_interest)
             for proposal in with_interest:
@@ -373,7 +380,15 @@ class DebiteurEngine(models.AbstractModel):
                             * inv.amount_residual_company
                             / inv.amount_residual
                         )
-                proposal.interest_amount = currency.round(total)
+                # Interest already invoiced (a costs invoice, the charges of
+                # a payment arrangement) or waived is not claimed again.
+                proposal.interest_amount = float(
+                    Legal._interest_less_charged(
+                        currency.round(total),
+                        charges.get(proposal.partner_id),
+                        currency,
+                    )
+                )
         notices = [p for p in proposals if Level.browse(p.level_id).is_legal_notice]
         data_warnings = Legal._check_debtor_data(
             partners.browse({p.partner_id for p in notices})
@@ -384,7 +399,13 @@ class DebiteurEngine(models.AbstractModel):
             partner = partners.browse(proposal.partner_id).with_prefetch(partners._ids)
             if level.charge_costs:
                 self._add_costs(
-                    date, proposal, level, policy, partner, levels_by_policy
+                    date,
+                    proposal,
+                    level,
+                    policy,
+                    partner,
+                    levels_by_policy,
+                    charges.get(proposal.partner_id),
                 )
             proposal.warnings.extend(data_warnings.get(proposal.partner_id, []))
             if level.is_legal_notice and not proposal.skip_reason:
@@ -398,7 +419,7 @@ class DebiteurEngine(models.AbstractModel):
         Legal = self.env["debiteur.legal"]
         Policy = self.env["debiteur.policy"]
         moves = self.env["account.move"].browse(
-            [i.move_id for p in proposals for i in p.invoices]
+            {i.move_id for p in proposals for i in p.invoices}
         )
         policy_by_partner = {
             p.partner_id: Policy.browse(p.policy_id) for p in proposals
@@ -418,8 +439,20 @@ class DebiteurEngine(models.AbstractModel):
                     claims["__error__"] = exc.args[0]
             return claims
 
-    def _add_costs(self, date, proposal, level, policy, partner, levels_by_policy):
-        """The collection costs the letter states: due now, or due after the term."""
+    def _charges(self, company, proposals):
+        """Costs and interest already charged on the claims of ``proposals``
+        (``account.move._debiteur_charges``, the invoices each letter lists),
+        per debtor; two searches whatever their number."""
+        moves = self.env["account.move"].browse(
+            {i.move_id for p in proposals for i in p.invoices}
+        )
+        return self.env["account.move"]._debiteur_charges(company, moves)
+
+    def _add_costs(
+        self, date, proposal, level, policy, partner, levels_by_policy, charges=None
+    ):
+        """The collection costs the letter states: due now, or due after the
+        term; less those already charged (``charges``): they are claimed once."""
         Legal = self.env["debiteur.legal"]
         level_index = list(levels_by_policy[policy.id].ids).index(level.id)
         deadline = proposal.legal_deadline
@@ -444,6 +477,10 @@ class DebiteurEngine(models.AbstractModel):
             invoice_count=len([i for i in proposal.invoices if not i.is_cost_invoice]),
             level_index=level_index,
         )
+        amount, note = Legal._costs_less_charged(
+            amount, note, charges, policy.company_id.currency_id
+        )
+        proposal.costs_charged = float(charges["costs"]) if charges else 0.0
         proposal.costs_amount = float(amount)
         proposal.costs_due = as_of == date and bool(amount)
         proposal.costs_note = note
@@ -464,6 +501,9 @@ class DebiteurEngine(models.AbstractModel):
             and policy.jurisdiction == "nl"
             and policy.costs_mode == "statutory"
             and not proposal.costs_amount
+            # Costs already invoiced (after an earlier 14-day letter) or waived
+            # are not charged again: nothing new to state.
+            and not proposal.costs_charged
         ):
             missing.append(_("the amount of the collection costs"))
         if not company.name or not (company.street and company.city):
