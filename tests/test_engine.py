@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import TODAY, DebiteurCommon
@@ -327,6 +327,80 @@ class TestPreview(DebiteurCommon):
         # at most one query more, whatever their number (19-20 here).
         self.assertLessEqual(large, small + 1)
         self.assertLessEqual(large, 25)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestBulkInsert(DebiteurCommon):
+    """Confirm inserts reminders and their lines in bulk: the records must
+    be exactly what ``create()`` would have made of the same values."""
+
+    def assert_same_records(self, by_orm, by_sql, ignore=()):
+        skip = {"id", "create_date", "write_date", *ignore}
+        by_orm, by_sql = by_orm.sudo(), by_sql.sudo()
+        for name, field in by_orm._fields.items():
+            if field.store and field.column_type and name not in skip:
+                self.assertEqual(by_sql[name], by_orm[name], name)
+
+    def test_insert_matches_create(self):
+        self.create_invoice(self.debtor, 250.0, self.d(-30))
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.create_invoice(self.debtor, 40.0, self.d(10), move_type="out_refund")
+        engine = self.env["debiteur.engine"]
+        run = self.env["debiteur.run"].create(
+            {"date": TODAY, "company_id": self.company.id, "trigger": "manual"}
+        )
+        proposals = engine._compute_proposals(TODAY, self.company)
+        (vals,) = engine._communication_vals_list(run, proposals)
+        line_vals = [line for _cmd, _id, line in vals.pop("line_ids")]
+        self.assertEqual({v["line_type"] for v in line_vals}, {"invoice", "credit"})
+        vals.update(name="DUN/TEST/1", payment_reference="RF18DUNTEST1")
+        by_orm = self.env["debiteur.communication"].create(dict(vals))
+        by_sql = engine._insert_records(
+            "debiteur.communication", [dict(vals, name="DUN/TEST/2")]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assert_same_records(by_orm, by_sql, ignore=("name",))
+        self.assertEqual(by_sql.reference_date, TODAY)
+        Line = self.env["debiteur.communication.line"]
+        # Not escalated: the same invoice may then be listed twice.
+        lines = [dict(v, escalated=False) for v in line_vals]
+        orm_lines = Line.create([dict(v, communication_id=by_orm.id) for v in lines])
+        sql_lines = engine._insert_records(
+            "debiteur.communication.line",
+            [
+                dict(
+                    v,
+                    communication_id=by_sql.id,
+                    company_id=self.company.id,
+                    partner_id=self.debtor.id,
+                    state="draft",
+                )
+                for v in lines
+            ],
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(len(sql_lines), len(line_vals))
+        self.assertEqual(by_sql.line_ids, sql_lines)
+        for orm_line, sql_line in zip(orm_lines, sql_lines, strict=True):
+            self.assert_same_records(orm_line, sql_line, ignore=("communication_id",))
+
+    def test_insert_checks_rights_and_values(self):
+        engine = self.env["debiteur.engine"]
+        reader = self.env["res.users"].create(
+            {
+                "name": "Reader",
+                "login": "reader_bulk",
+                "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            engine.with_user(reader)._insert_records(
+                "debiteur.communication.line", [{"move_id": 1}]
+            )
+        with self.assertRaises(ValueError):
+            engine._insert_records("debiteur.communication.line", [{"details": 1}])
 
 
 @tagged("post_install", "-at_install", "debiteur")
