@@ -97,6 +97,8 @@ class TestSchedulerLetters(DebiteurCommon):
             freeze_time(TODAY),
             patch.object(debiteur_engine, "CRON_BATCH_SIZE", 2),
             patch.object(debiteur_engine, "CRON_TIME_BUDGET", -1),
+            # Print files of 2 letters: the 5 letters go in 3 files.
+            patch.object(debiteur_engine, "PRINT_FILE_LETTERS", 2),
         ):
             for _call in range(5):
                 remaining.append(self.env["debiteur.run"]._cron_run())
@@ -110,20 +112,29 @@ class TestSchedulerLetters(DebiteurCommon):
         self.assertEqual(set(letters.mapped("state")), {"printed"})
         self.assertEqual(run.state, "done")
         self.assertIn("debtor(s) handled", run.log)
-        merged = run.letter_attachment_id
+        files = run.letter_attachment_ids.sorted("id")
         self.assertEqual(
-            page_count(merged.raw),
-            sum(page_count(c.attachment_id.raw) for c in letters),
+            files.mapped("name"),
+            [f"Letters to print {TODAY} ({n} of 3).pdf" for n in (1, 2, 3)],
         )
+        self.assertEqual(run.letter_attachment_id, files[0])
         self.assertEqual(
-            self.env["ir.attachment"].search_count(
+            [page_count(f.raw) for f in files],
+            [
+                sum(page_count(c.attachment_id.raw) for c in part)
+                for part in (letters[:2], letters[2:4], letters[4:])
+            ],
+        )
+        # Only these files are left: the earlier ones were replaced.
+        self.assertEqual(
+            self.env["ir.attachment"].search(
                 [
                     ("res_model", "=", run._name),
                     ("res_id", "=", run.id),
                     ("name", "like", "Letters to print"),
                 ]
             ),
-            1,
+            files,
         )
 
 

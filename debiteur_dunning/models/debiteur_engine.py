@@ -30,6 +30,7 @@ _logger = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x64756E6E
 LETTER_BATCH_SIZE = 25
 CRON_BATCH_SIZE = 50
+PRINT_FILE_LETTERS = 200  # letters per print file
 CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
 # How letters are batched, learnt once per process: "documents" (several
 # documents per wkhtmltopdf call, Odoo's patched Qt), "one_document" (unpatched
@@ -1318,9 +1319,13 @@ class DebiteurEngine(models.AbstractModel):
         comm.write({"state": "sent", "sent_date": comm.date})
 
     def _merge_letters_for_print(self, runs):
-        """One PDF per run with every letter of the run that goes by post,
-        sorted by debtor, replacing the run's previous one (a run whose
-        letters are sent in several steps still prints them all)."""
+        """The run's letters that go by post, sorted by debtor, merged into
+        print files of at most PRINT_FILE_LETTERS letters, replacing the run's
+        previous ones (a run whose letters are sent in several steps still
+        prints them all). One file at a time is held in memory: a scheduler
+        run of thousands of letters would otherwise hold them all at once."""
+        Attachment = self.env["ir.attachment"]
+        Report = self.env["ir.actions.report"]
         for run in runs:
             letters = run.communication_ids.filtered(
                 lambda c: (
@@ -1329,20 +1334,40 @@ class DebiteurEngine(models.AbstractModel):
                     and c.attachment_id.mimetype == "application/pdf"
                 )
             ).sorted(lambda c: (c.partner_id.name or "", c.id))
-            if not letters:
-                continue
-            streams = [io.BytesIO(c.attachment_id.raw) for c in letters]
-            merged = self.env["ir.actions.report"]._merge_pdfs(streams).getvalue()
-            for stream in streams:
-                stream.close()
-            previous = run.letter_attachment_id
-            run.letter_attachment_id = self.env["ir.attachment"].create(
+            previous = run.letter_attachment_ids | run.letter_attachment_id
+            chunks = list(split_every(PRINT_FILE_LETTERS, letters.ids, letters.browse))
+            files = Attachment
+            for number, chunk in enumerate(chunks, start=1):
+                streams = [io.BytesIO(c.attachment_id.raw) for c in chunk]
+                merged = Report._merge_pdfs(streams).getvalue()
+                for stream in streams:
+                    stream.close()
+                if len(chunks) == 1:
+                    name = self.env._("Letters to print %(date)s.pdf", date=run.date)
+                else:
+                    name = self.env._(
+                        "Letters to print %(date)s (%(part)s of %(parts)s).pdf",
+                        date=run.date,
+                        part=number,
+                        parts=len(chunks),
+                    )
+                files |= Attachment.create(
+                    {
+                        "name": name,
+                        "raw": merged,
+                        "mimetype": "application/pdf",
+                        "res_model": run._name,
+                        "res_id": run.id,
+                    }
+                )
+                del merged
+                # Let the letters' and the file's contents go.
+                chunk.attachment_id.invalidate_recordset(["raw", "datas"])
+                files.invalidate_recordset(["raw", "datas"])
+            run.write(
                 {
-                    "name": self.env._("Letters to print %(date)s.pdf", date=run.date),
-                    "raw": merged,
-                    "mimetype": "application/pdf",
-                    "res_model": run._name,
-                    "res_id": run.id,
+                    "letter_attachment_ids": [fields.Command.set(files.ids)],
+                    "letter_attachment_id": files[:1].id,
                 }
             )
             previous.unlink()

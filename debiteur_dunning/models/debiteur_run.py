@@ -52,7 +52,17 @@ class DebiteurRun(models.Model):
         "ir.attachment",
         string="Letters to Print",
         readonly=True,
-        help="All letters of this run merged into one PDF, ready to print.",
+        help="The letters of this run merged into one PDF, ready to print (the "
+        "first file when the run has more letters than one file holds).",
+    )
+    letter_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "debiteur_run_print_file_rel",
+        "run_id",
+        "attachment_id",
+        string="Print Files",
+        readonly=True,
+        help="The letters of this run to print, in files of at most 200 letters.",
     )
     log = fields.Text(readonly=True)
 
