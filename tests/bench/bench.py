@@ -15,7 +15,7 @@
    ``_cron_process`` -> ``_cron_company``: classification, escalation,
    communications, letters, e-mails queued), called again while the cron's
    progress says work remains, as the cron re-triggers itself. It commits a
-   batch at a time, so it runs on a throw-away copy ``<db>_sched`` in a
+   batch at a time, so it runs on a throw-away copy ``<db>_sched_<pid>`` in a
    child process (its own peak memory); the time between two progress
    reports is the time of a batch.
 3. In this process, each in a transaction that is rolled back: the wizard
@@ -130,7 +130,8 @@ def ensure_dataset(args):
 # 2. The scheduler, in a child process on a copy
 # ----------------------------------------------------------------------
 def run_scheduler(args):
-    copy = f"{args.db}_sched"
+    # One copy per run: two runs on the same dataset must not drop each other's.
+    copy = f"{args.db}_sched_{os.getpid()}"
     benchlib.drop_database(copy)
     benchlib.copy_database(args.db, copy)
     server = bench_engine.start_server(copy, args.port) if args.port else None
