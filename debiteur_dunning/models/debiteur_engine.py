@@ -36,6 +36,13 @@ CRON_TIME_BUDGET = 240  # seconds of work per scheduler call before it yields
 # documents per wkhtmltopdf call, Odoo's patched Qt), "one_document" (unpatched
 # Qt: the batch as one document, split afterwards) or "single" (one per call).
 _letter_batching = {"mode": "documents"}
+# What another run doing the same work at the same time makes a write fail
+# with: a level it reached first, a lock it holds, a payment it committed.
+COLLISIONS = (
+    psycopg2.errors.UniqueViolation,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+)
 # The font of the markers that split a batch rendered as one document, as the
 # PDF names it: DejaVu Sans Mono, a system font the letters do not use. Where
 # it is missing the split fails safely and letters go one per call.
@@ -722,11 +729,7 @@ class DebiteurEngine(models.AbstractModel):
                     else:
                         self._log_changed(run, proposal)
                 return self._create_communications(run, todo)
-        except (
-            psycopg2.errors.UniqueViolation,
-            psycopg2.errors.SerializationFailure,
-            psycopg2.errors.LockNotAvailable,
-        ) as exc:
+        except COLLISIONS as exc:
             _logger.info(
                 "Dunning run %s: batch of %s debtors collided with another run "
                 "(%s); applying debtor by debtor.",
@@ -744,11 +747,7 @@ class DebiteurEngine(models.AbstractModel):
                     self._log_changed(run, proposal)
                     return Comm
                 return self._create_communications(run, [proposal])
-        except (
-            psycopg2.errors.UniqueViolation,
-            psycopg2.errors.SerializationFailure,
-            psycopg2.errors.LockNotAvailable,
-        ) as exc:
+        except COLLISIONS as exc:
             run._log(
                 self.env._(
                     "%(partner)s: skipped, another run handled these invoices "
@@ -1268,9 +1267,6 @@ class DebiteurEngine(models.AbstractModel):
             )
         )
         moves.invalidate_recordset(["access_token"])
-
-    def _queue_mail(self, comm):
-        self._queue_mails(comm)
 
     def _queue_mails(self, comms):
         """Queue one e-mail per communication, its letter attached.

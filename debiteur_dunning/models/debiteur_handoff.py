@@ -70,6 +70,32 @@ def _amount(value):
     return "%.2f" % (value or 0.0)
 
 
+def _sub(parent, tag, text=None, **attrs):
+    node = etree.SubElement(parent, "{%s}%s" % (XMLNS, tag), **attrs)
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+def _opt(parent, tag, text, **attrs):
+    if text:
+        return _sub(parent, tag, text, **attrs)
+    return None
+
+
+def _document(parent, tag, inv):
+    """The dossier elements an invoice and a costs invoice share, in XSD order."""
+    node = _sub(parent, tag)
+    _sub(node, "number", inv["number"])
+    _sub(node, "invoiceDate", inv["invoice_date"].isoformat())
+    _sub(node, "dueDate", inv["due_date"].isoformat())
+    _sub(node, "currency", inv["currency"])
+    _sub(node, "amountTotal", _amount(inv["amount_total"]))
+    _sub(node, "amountOpen", _amount(inv["amount_open"]))
+    _sub(node, "interest", _amount(inv["interest"]))
+    return node
+
+
 class DebiteurHandoff(models.Model):
     _name = "debiteur.handoff"
     _description = "Collection Agency Handoff"
@@ -801,16 +827,7 @@ class DebiteurHandoff(models.Model):
         data = data or self._dossier_data()
         E = etree.Element
 
-        def sub(parent, tag, text=None, **attrs):
-            node = etree.SubElement(parent, "{%s}%s" % (XMLNS, tag), **attrs)
-            if text is not None:
-                node.text = str(text)
-            return node
-
-        def opt(parent, tag, text, **attrs):
-            if text:
-                return sub(parent, tag, text, **attrs)
-            return None
+        sub, opt = _sub, _opt
 
         root = E("{%s}dossier" % XMLNS, nsmap={None: XMLNS}, version="1")
         sub(root, "reference", data["reference"])
@@ -864,26 +881,12 @@ class DebiteurHandoff(models.Model):
 
         invoices = sub(root, "invoices")
         for inv in data["invoices"]:
-            node = sub(invoices, "invoice")
-            sub(node, "number", inv["number"])
-            sub(node, "invoiceDate", inv["invoice_date"].isoformat())
-            sub(node, "dueDate", inv["due_date"].isoformat())
-            sub(node, "currency", inv["currency"])
-            sub(node, "amountTotal", _amount(inv["amount_total"]))
-            sub(node, "amountOpen", _amount(inv["amount_open"]))
-            sub(node, "interest", _amount(inv["interest"]))
+            node = _document(invoices, "invoice", inv)
             sub(node, "disputed", "true" if inv["disputed"] else "false")
 
         cost_invoices = sub(root, "costInvoices")
         for inv in data["cost_invoices"]:
-            node = sub(cost_invoices, "costInvoice")
-            sub(node, "number", inv["number"])
-            sub(node, "invoiceDate", inv["invoice_date"].isoformat())
-            sub(node, "dueDate", inv["due_date"].isoformat())
-            sub(node, "currency", inv["currency"])
-            sub(node, "amountTotal", _amount(inv["amount_total"]))
-            sub(node, "amountOpen", _amount(inv["amount_open"]))
-            sub(node, "interest", _amount(inv["interest"]))
+            node = _document(cost_invoices, "costInvoice", inv)
             sub(node, "costs", _amount(inv["costs"]))
             opt(node, "origin", inv["origin"])
 

@@ -10,7 +10,7 @@ reusable; only orphan letter files are left in the filestore):
 (b) the wizard's ``action_preview`` (engine + the transient preview lines);
 (c) confirm: what ``_run`` does, split in ``_apply(send=False)`` (communications,
     lines, invoice levels: the "queries per debtor" target) and the sending of
-    100 of them: ``_queue_mail`` (mail rendering + queue), ``_render_letters``
+    100 of them: ``_queue_mails`` (mail rendering + queue), ``_render_letters``
     (one wkhtmltopdf call per LETTER_BATCH_SIZE letters);
 (d) letters: rendering 100 communications, as seconds per 100.
 
@@ -281,8 +281,7 @@ class Bench(benchlib.Measurer):
             out.update(render_letters(env, sample[1:], shapes=self.shapes))
             mails = sample.filtered(lambda c: c.channel in ("email", "email_letter"))
             with QueryCounter(shapes=self.shapes) as c_mail:
-                for comm in mails:
-                    Engine._queue_mail(comm)
+                Engine._queue_mails(mails)
                 env.flush_all()
             out["mail"] = c_mail
             out["mail_count"] = len(mails)
@@ -304,7 +303,7 @@ class Bench(benchlib.Measurer):
             return
         mail = holder["mail"]
         print(
-            f"  (c) _queue_mail x {holder['mail_count']}: {mail.seconds:.2f} s, "
+            f"  (c) _queue_mails x {holder['mail_count']}: {mail.seconds:.2f} s, "
             f"{mail.count} queries = {mail.count / max(holder['mail_count'], 1):.1f}"
             " per debtor"
         )
