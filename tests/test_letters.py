@@ -198,12 +198,25 @@ class TestLetterBatches(DebiteurCommon):
         self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
 
     def test_unsplittable_batch_goes_one_letter_per_call(self):
-        """A letter template without the reference cannot be split: the
-        letters are then rendered one per call, never mixed up."""
+        """A batch that cannot be split (a letter that uses the markers'
+        font itself) is rendered one letter per call, never mixed up; the
+        next batches are still rendered as one document."""
         debiteur_engine._letter_batching["mode"] = "one_document"
         engine = self.env["debiteur.engine"]
         with patch.object(
             type(engine), "_split_letters", autospec=True, return_value=None
+        ):
+            run = self.run_dunning(TODAY, deliver=False)
+        self.check_letters(run.communication_ids)
+        self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
+
+    def test_no_marker_at_all_goes_one_letter_per_call_for_good(self):
+        """Without the markers' font no batch can ever be split: the letters
+        go one per call, and so do the next batches."""
+        debiteur_engine._letter_batching["mode"] = "one_document"
+        engine = self.env["debiteur.engine"]
+        with patch.object(
+            type(engine), "_uses_marker_font", autospec=True, return_value=False
         ):
             run = self.run_dunning(TODAY, deliver=False)
         self.check_letters(run.communication_ids)

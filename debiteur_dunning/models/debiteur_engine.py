@@ -131,6 +131,27 @@ class DebiteurEngine(models.AbstractModel):
         return domain
 
     @api.model
+    def _candidate_partner_ids(self, date, company, run=None):
+        """The debtors (commercial partners) of ``company`` with an invoice
+        that may be due on ``date``, by id; less those ``run`` has written to."""
+        Move = self.env["account.move"].with_company(company)
+        groups = Move._read_group(
+            self._candidate_domain(date, company), ["commercial_partner_id"]
+        )
+        partner_ids = {partner.id for (partner,) in groups}
+        if run:
+            self.env["debiteur.communication"].flush_model(["run_id", "partner_id"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT partner_id FROM debiteur_communication"
+                    " WHERE run_id = %s",
+                    run.id,
+                )
+            )
+            partner_ids.difference_update(row[0] for row in self.env.cr.fetchall())
+        return sorted(partner_ids)
+
+    @api.model
     def _compute_proposals(self, date, company, policies=None, partner_ids=None):
         """Return the list of DebtorProposal for ``company`` on ``date``.
 
@@ -1093,8 +1114,10 @@ class DebiteurEngine(models.AbstractModel):
             del todo[:size]
             if mode == "one_document" and len(batch) > 1 and self._renders_pdf():
                 if not self._render_letters_one_document(batch):
-                    _letter_batching["mode"] = "single"
-                    self._render_letters(batch)
+                    # This batch only (unless the markers cannot be found at
+                    # all, which sets the mode to "single" for good).
+                    for comm in batch:
+                        self._render_letters_documents(comm)
                 continue
             try:
                 self._render_letters_documents(batch)
@@ -1157,11 +1180,23 @@ class DebiteurEngine(models.AbstractModel):
         )
         letters = self._split_letters(pdf, len(batch))
         if letters is None:
-            _logger.warning(
-                "Could not split %s letters rendered as one document on their "
-                "markers; rendering them one per call.",
-                len(batch),
-            )
+            if self._has_marker(pdf):
+                # A letter of this batch is at fault (say, a template that
+                # uses the markers' font): the other batches still split.
+                _logger.warning(
+                    "Could not split %s letters rendered as one document on "
+                    "their markers; rendering this batch one letter per call.",
+                    len(batch),
+                )
+            else:
+                _logger.warning(
+                    "The PDF of %s letters rendered as one document has no "
+                    "marker (is the font %s missing?); rendering letters one "
+                    "per call from now on.",
+                    len(batch),
+                    MARKER_FONT,
+                )
+                _letter_batching["mode"] = "single"
             return False
         for comm, content in zip(batch, letters, strict=True):
             comm._attach_letter(content, "application/pdf")
@@ -1235,6 +1270,11 @@ class DebiteurEngine(models.AbstractModel):
             writer.write(stream)
             letters.append(stream.getvalue())
         return letters
+
+    @api.model
+    def _has_marker(self, pdf):
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return any(self._uses_marker_font(page) for page in reader.pages)
 
     @api.model
     def _uses_marker_font(self, page):
@@ -1433,35 +1473,36 @@ class DebiteurEngine(models.AbstractModel):
             ],
             limit=1,
         ) or Run.create({"date": today, "company_id": company.id, "trigger": "cron"})
-        proposals = [p for p in self._compute_proposals(today, company) if p.selectable]
+        # The debtors to look at: those with an overdue invoice, less those
+        # this run has written to already (a call that resumes a run).
+        debtors = self._candidate_partner_ids(today, company, run)
         done = 0
-        for batch in split_every(CRON_BATCH_SIZE, proposals):
+        for batch in split_every(CRON_BATCH_SIZE, debtors):
             if not self._lock_company(company, raise_if_busy=False):
                 run._log(self.env._("Another run is busy; the scheduler will retry."))
-                return done, len(proposals) - done
-            # Each batch is its own transaction: propose again for its debtors,
-            # so payments committed since the first batch are respected.
-            fresh = [
+                return done, len(debtors) - done
+            # Each batch is its own transaction and proposes for its own
+            # debtors: payments committed since the run started are respected,
+            # and the whole company's proposals are never held at once.
+            proposals = [
                 p
-                for p in self._compute_proposals(
-                    today, company, partner_ids=[p.partner_id for p in batch]
-                )
+                for p in self._compute_proposals(today, company, partner_ids=batch)
                 if p.selectable
             ]
-            comms = self._apply(run, fresh, send=False)
+            comms = self._apply(run, proposals, send=False)
             to_send = comms.filtered(lambda c: c.policy_id.auto_send)
             self._send_communications(to_send, merge_letters=False)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(proposals) - done
+                done=done, remaining=len(debtors) - done
             )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             # Start each batch with an empty cache: the letters rendered so far
             # (their PDFs) would otherwise stay in memory for the whole run.
             self.env.invalidate_all()
-            if done < len(proposals) and time.monotonic() - started > CRON_TIME_BUDGET:
-                return done, len(proposals) - done
+            if done < len(debtors) and time.monotonic() - started > CRON_TIME_BUDGET:
+                return done, len(debtors) - done
         self._merge_letters_for_print(run)
         run.state = "review" if run.draft_count else "done"
         run._log(self.env._("Scheduler: %(count)s debtor(s) handled.", count=done))
