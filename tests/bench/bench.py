@@ -162,12 +162,16 @@ def scheduler_child(args):
 
     reg = benchlib.registry(args.db)
     stamps = []  # (time, done, remaining) of every progress report
+    memory = []  # (VmRSS, VmHWM in MB, done, remaining) at every progress report
     IrCron = reg["ir.cron"]
     notify = IrCron._notify_progress
 
     def notify_progress(self, *, done, remaining, deactivate=False):
         if self.env.context.get("ir_cron_progress_id"):
             stamps.append((time.perf_counter(), done, remaining))
+            memory.append(
+                (PeakRSS._status("VmRSS"), PeakRSS._status("VmHWM"), done, remaining)
+            )
         return notify(self, done=done, remaining=remaining, deactivate=deactivate)
 
     IrCron._notify_progress = notify_progress
@@ -235,6 +239,12 @@ def scheduler_child(args):
         overdue=overdue,
         **{key: after[key] - before[key] for key in after},
     )
+    # Where the memory goes: resident and peak memory at each progress report.
+    print("memory at each progress report (MB, resident / peak so far; done):")
+    for rss_now, hwm, done, _remaining in memory:
+        print(f"  {rss_now:6.0f} / {hwm:6.0f}  {done}")
+    if memory:
+        print(f"  end of run: peak {rss.mb:.0f} MB")
     print("RESULT " + json.dumps(result), flush=True)
 
 
