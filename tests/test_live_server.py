@@ -8,6 +8,7 @@ Every scenario works on its own debtors, seeded once and kept out of the
 scheduler (``debiteur_excluded``) until the scenario lets them in.
 """
 
+import io
 import json
 import logging
 import os
@@ -16,6 +17,8 @@ import tempfile
 import threading
 import time
 import unittest
+
+from PyPDF2 import PdfReader
 
 from odoo.tests import tagged
 from odoo.tools import config
@@ -398,6 +401,16 @@ class TestLiveServer(unittest.TestCase):
                     ["name"],
                 )
                 self.assertEqual(len(invoice_names), invoice_count)
+                # Styled by the server's own CSS and still text, not outlines
+                # (on an unpatched wkhtmltopdf the reports use a system font):
+                # the invoices can be found in the letter, which stays small.
+                pdf = letter.get_content()
+                text = "".join(
+                    page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages
+                )
+                for invoice in invoice_names:
+                    self.assertIn(invoice["name"], text)
+                self.assertLess(len(pdf), 200_000, "a letter of a page or two")
                 for invoice in invoice_names:
                     self.assertIn(invoice["name"], body)
         comms = self.comms([ids["nl"], ids["en"]])

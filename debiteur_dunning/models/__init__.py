@@ -13,6 +13,7 @@ from . import res_company
 from . import res_config_settings
 from . import mail_mail
 from . import ir_module_module
+from . import ir_actions_report
 from . import debiteur_demo
 from . import debiteur_vat_relief
 from . import debiteur_vat_relief_line

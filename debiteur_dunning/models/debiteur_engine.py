@@ -22,6 +22,7 @@ from odoo.tools import SQL, config, float_compare, split_every
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from ..legal import legal_notice_deadline
+from .ir_actions_report import KEEP_FONT_CLASS
 
 _logger = logging.getLogger(__name__)
 
@@ -1222,7 +1223,8 @@ class DebiteurEngine(models.AbstractModel):
             document = lxml.html.fromstring(body, parser=parser)
             content = document.find("body")
             mark = lxml.html.fragment_fromstring(
-                "<div style=\"font-family: 'DejaVu Sans Mono', monospace; "
+                f'<div class="{KEEP_FONT_CLASS}" '
+                "style=\"font-family: 'DejaVu Sans Mono', monospace; "
                 "font-size: 1px; color: #ffffff; height: 0; line-height: 0; "
                 'overflow: visible;"></div>'
             )

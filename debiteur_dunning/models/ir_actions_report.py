@@ -1,0 +1,96 @@
+"""The add-on's reports on a wkhtmltopdf without Odoo's patched Qt.
+
+Such a build (Debian's, for one) draws text in a web font, like the report
+layouts' Lato, as outlines: a one-page reminder becomes half a megabyte of
+curves with no text in it, that nobody can search or copy and that a
+scheduler run of a thousand letters turns into a gigabyte of attachments. A
+system font is embedded as a font instead: the same letter is some 20 KB
+and its text can be found. So on such a build the add-on's reports are set
+in a system font; on Odoo's recommended build they keep the company's font.
+"""
+
+import logging
+import re
+import subprocess
+
+from markupsafe import Markup
+
+from odoo import models
+
+_logger = logging.getLogger(__name__)
+
+# Metric-compatible with Arial where installed (fonts-liberation), else the
+# DejaVu that fontconfig itself depends on.
+SYSTEM_FONTS = "'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
+# Elements that set their own font on purpose (the markers that split a batch
+# of letters) carry this class and keep it.
+KEEP_FONT_CLASS = "o_debiteur_keep_font"
+SYSTEM_FONT_STYLE = (
+    '<style id="o_debiteur_system_font">'
+    f"body, body *:not(.{KEEP_FONT_CLASS}) "
+    f"{{ font-family: {SYSTEM_FONTS} !important; }}"
+    "</style>"
+)
+_patched = {}
+
+
+def wkhtmltopdf_is_patched():
+    """Whether the installed wkhtmltopdf is built with Odoo's patched Qt
+    (``wkhtmltopdf 0.12.6.1 (with patched qt)``); asked once per process.
+    Without wkhtmltopdf there is no PDF to worry about: True."""
+    if "value" not in _patched:
+        from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+        try:
+            output = subprocess.run(
+                [_get_wkhtmltopdf_bin(), "--version"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            ).stdout
+            _patched["value"] = bool(re.search(r"patched qt", output, re.IGNORECASE))
+        except (OSError, subprocess.SubprocessError):
+            _patched["value"] = True
+        if not _patched["value"]:
+            _logger.info(
+                "wkhtmltopdf is not built with Odoo's patched Qt: the dunning "
+                "reports are set in a system font (%s).",
+                SYSTEM_FONTS,
+            )
+    return _patched["value"]
+
+
+def with_system_font(html):
+    """``html`` (a whole document) with the system-font style in its head."""
+    if not html:
+        return html
+    # Odoo hands the documents over as Markup, which would escape the style
+    # when concatenated: work on the text and hand back the same kind.
+    text = str(html)
+    head = re.search(r"</head\s*>", text, re.IGNORECASE)
+    if SYSTEM_FONT_STYLE in text or not head:
+        return html
+    text = text[: head.start()] + SYSTEM_FONT_STYLE + text[head.start() :]
+    return Markup(text) if isinstance(html, Markup) else text
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    def _debiteur_uses_system_font(self):
+        return (
+            len(self) == 1
+            and (self.report_name or "").startswith("debiteur_dunning.")
+            and not wkhtmltopdf_is_patched()
+        )
+
+    def _prepare_html(self, html, report_model=False):
+        bodies, res_ids, header, footer, specific_args = super()._prepare_html(
+            html, report_model=report_model
+        )
+        if self._debiteur_uses_system_font():
+            bodies = [with_system_font(body) for body in bodies]
+            header = with_system_font(header)
+            footer = with_system_font(footer)
+        return bodies, res_ids, header, footer, specific_args
