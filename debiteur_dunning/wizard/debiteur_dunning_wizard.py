@@ -69,7 +69,14 @@ class DebiteurDunningWizard(models.TransientModel):
         # One create for all the lines; their details table is formatted only
         # when a line is opened (see ``_compute_details``).
         self.env["debiteur.dunning.wizard.line"].create(
-            [dict(self._line_vals(p), wizard_id=self.id) for p in proposals]
+            [
+                dict(
+                    self._line_vals(p),
+                    wizard_id=self.id,
+                    currency_id=self.currency_id.id,
+                )
+                for p in proposals
+            ]
         )
         self.state = "preview"
         return self._reopen()
@@ -169,7 +176,9 @@ class DebiteurDunningWizardLine(models.TransientModel):
     wizard_id = fields.Many2one(
         "debiteur.dunning.wizard", required=True, ondelete="cascade"
     )
-    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    # The company's currency, set on creation: a related field would make
+    # each monetary value of a thousand new lines compute it again.
+    currency_id = fields.Many2one("res.currency", readonly=True)
     selected = fields.Boolean(default=True)
     selectable = fields.Boolean(default=True)
     partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
