@@ -87,10 +87,6 @@ class DebiteurDunningWizard(models.TransientModel):
             "recipient_id": proposal.recipient_id,
             "policy_id": proposal.policy_id,
             "level_id": proposal.level_id,
-            "move_ids": [fields.Command.set([i.move_id for i in proposal.invoices])],
-            "credit_move_ids": [
-                fields.Command.set(list({c.move_id for c in proposal.credits}))
-            ],
             "amount": proposal.amount_due,
             "amount_overdue": proposal.amount_overdue,
             "amount_credit": proposal.amount_credit,
@@ -185,19 +181,13 @@ class DebiteurDunningWizardLine(models.TransientModel):
     recipient_id = fields.Many2one("res.partner", string="Addressee")
     policy_id = fields.Many2one("debiteur.policy")
     level_id = fields.Many2one("debiteur.level")
+    # Read from the details (not stored): a preview of a thousand debtors
+    # would otherwise write ten thousand relation rows nobody reads.
     move_ids = fields.Many2many(
-        "account.move",
-        "debiteur_wizard_line_move_rel",
-        "line_id",
-        "move_id",
-        string="Overdue Invoices",
+        "account.move", compute="_compute_moves", string="Overdue Invoices"
     )
     credit_move_ids = fields.Many2many(
-        "account.move",
-        "debiteur_wizard_line_credit_rel",
-        "line_id",
-        "move_id",
-        string="Credits",
+        "account.move", compute="_compute_moves", string="Credits"
     )
     amount = fields.Monetary(string="Balance Due", currency_field="currency_id")
     amount_overdue = fields.Monetary(currency_field="currency_id")
@@ -272,7 +262,21 @@ class DebiteurDunningWizardLine(models.TransientModel):
                 )
             line.details = head + Markup("").join(html) + Markup("</tbody></table>")
 
-    @api.depends("move_ids")
+    @api.depends("details_data")
+    def _compute_moves(self):
+        Move = self.env["account.move"]
+        for line in self:
+            rows = line.details_data or []
+            line.move_ids = Move.browse(
+                dict.fromkeys(row["move"] for row in rows if not row.get("credit"))
+            )
+            line.credit_move_ids = Move.browse(
+                dict.fromkeys(row["move"] for row in rows if row.get("credit"))
+            )
+
+    @api.depends("details_data")
     def _compute_invoice_count(self):
         for line in self:
-            line.invoice_count = len(line.move_ids)
+            line.invoice_count = len(
+                [row for row in line.details_data or [] if not row.get("credit")]
+            )
