@@ -8,7 +8,7 @@ import io
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -48,6 +48,22 @@ COLLISIONS = (
 # PDF names it: DejaVu Sans Mono, a system font the letters do not use. Where
 # it is missing the split fails safely and letters go one per call.
 MARKER_FONT = "DejaVuSansMono"
+
+
+# What the proposal reads of a candidate invoice, in this order.
+MOVE_ROW_FIELDS = (
+    "id",
+    "commercial_partner_id",
+    "currency_id",
+    "amount_total",
+    "amount_residual",
+    "amount_residual_signed",
+    "invoice_date_due",
+    "debiteur_level_id",
+    "debiteur_is_cost_invoice",
+)
+# A candidate invoice as plain data: ids for the many2ones.
+MoveRow = namedtuple("MoveRow", MOVE_ROW_FIELDS)
 
 
 @dataclass
@@ -161,25 +177,15 @@ class DebiteurEngine(models.AbstractModel):
         """
         date = fields.Date.to_date(date)
         company.ensure_one()
-        Move = self.env["account.move"].with_company(company)
-        moves = Move.search_fetch(
-            self._candidate_domain(date, company, partner_ids),
-            [
-                "commercial_partner_id",
-                "currency_id",
-                "amount_total",
-                "amount_residual",
-                "amount_residual_signed",
-                "invoice_date_due",
-                "debiteur_level_id",
-                "debiteur_is_cost_invoice",
-            ],
-            order="invoice_date_due, id",
-        )
-        if not moves:
+        rows = self._candidate_moves(date, company, partner_ids)
+        if not rows:
             return []
-        partners = moves.commercial_partner_id.with_company(company).with_context(
-            active_test=False
+        moves = self.env["account.move"].browse([row.id for row in rows])
+        partners = (
+            self.env["res.partner"]
+            .browse(dict.fromkeys(row.commercial_partner_id for row in rows))
+            .with_company(company)
+            .with_context(active_test=False)
         )
         partners.fetch(
             [
@@ -222,8 +228,8 @@ class DebiteurEngine(models.AbstractModel):
         credits_by_partner = self._open_credits(company, partners)
 
         by_partner = defaultdict(list)
-        for move in moves:
-            by_partner[move.commercial_partner_id.id].append(move)
+        for row in rows:
+            by_partner[row.commercial_partner_id].append(row)
 
         proposals = []
         for partner in partners:
@@ -252,6 +258,21 @@ class DebiteurEngine(models.AbstractModel):
         self._add_legal_amounts(date, company, proposals, levels_by_policy)
         return proposals
 
+    @api.model
+    def _candidate_moves(self, date, company, partner_ids=None):
+        """The candidate invoices as plain rows (MoveRow), by due date: one
+        query, and none of the ORM's per-field cost on ten thousand invoices
+        that are only read."""
+        Move = self.env["account.move"].with_company(company)
+        query = Move._search(
+            self._candidate_domain(date, company, partner_ids),
+            order="invoice_date_due, id",
+        )
+        columns = [
+            Move._field_to_sql(query.table, fname, query) for fname in MOVE_ROW_FIELDS
+        ]
+        return [MoveRow(*row) for row in self.env.execute_query(query.select(*columns))]
+
     def _propose_debtor(
         self,
         date,
@@ -277,7 +298,7 @@ class DebiteurEngine(models.AbstractModel):
                 # reviewed or delivered: escalating now would skip it.
                 return None
             days = (date - move.invoice_date_due).days
-            current = level_index.get(move.debiteur_level_id.id, -1)
+            current = level_index.get(move.debiteur_level_id, -1)
             reached = -1
             for i, delay in enumerate(delays):
                 if days >= delay:
@@ -292,14 +313,14 @@ class DebiteurEngine(models.AbstractModel):
                     move_id=move.id,
                     level_id=levels[new_index].id if new_index >= 0 else None,
                     escalated=target is not None,
-                    previous_level_id=move.debiteur_level_id.id or None,
+                    previous_level_id=move.debiteur_level_id or None,
                     days_overdue=days,
                     date_due=move.invoice_date_due,
-                    currency_id=move.currency_id.id,
+                    currency_id=move.currency_id,
                     amount_total=move.amount_total,
                     amount_residual=move.amount_residual,
                     amount_residual_company=move.amount_residual_signed,
-                    is_cost_invoice=move.debiteur_is_cost_invoice,
+                    is_cost_invoice=bool(move.debiteur_is_cost_invoice),
                 )
             )
             if target is not None:
