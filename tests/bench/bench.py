@@ -524,7 +524,7 @@ def report(args, sched, steps, out, comparison, loads, load_seconds, started):
     for label, seconds, count, rss, note in steps.rows:
         rows.append((label, f"{seconds:.2f}", str(count), f"{rss:.0f}", note))
     heads = ("step", "seconds", "SQL queries", "peak MB", "what")
-    notes = [f"machine: {machine()}", f"code: {code_version()}"]
+    notes = [f"machine: {machine()}", f"code: {args.code}"]
     notes.append(
         "load average (1 min) during the run: "
         + ", ".join(f"{load:.1f}" for load in loads)
@@ -579,6 +579,8 @@ def main():
         scheduler_child(args)
         return 0
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    # The code as it is when the run starts (and is loaded), not at its end.
+    args.code = code_version()
     started = time.perf_counter()
     loads = [os.getloadavg()[0]]
     load_seconds = ensure_dataset(args)
