@@ -197,30 +197,28 @@ class TestLetterBatches(DebiteurCommon):
         self.check_letters(run.communication_ids)
         self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
 
+    def run_one_document_failing(self, method, value):
+        """A run in "one_document" mode with the engine's ``method`` made to
+        return ``value``; its letters must still be each their own."""
+        debiteur_engine._letter_batching["mode"] = "one_document"
+        engine = self.env["debiteur.engine"]
+        with patch.object(type(engine), method, autospec=True, return_value=value):
+            run = self.run_dunning(TODAY, deliver=False)
+        self.check_letters(run.communication_ids)
+        return debiteur_engine._letter_batching["mode"]
+
     def test_unsplittable_batch_goes_one_letter_per_call(self):
         """A batch that cannot be split (a letter that uses the markers'
         font itself) is rendered one letter per call, never mixed up; the
         next batches are still rendered as one document."""
-        debiteur_engine._letter_batching["mode"] = "one_document"
-        engine = self.env["debiteur.engine"]
-        with patch.object(
-            type(engine), "_split_letters", autospec=True, return_value=None
-        ):
-            run = self.run_dunning(TODAY, deliver=False)
-        self.check_letters(run.communication_ids)
-        self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
+        mode = self.run_one_document_failing("_split_letters", None)
+        self.assertEqual(mode, "one_document")
 
     def test_no_marker_at_all_goes_one_letter_per_call_for_good(self):
         """Without the markers' font no batch can ever be split: the letters
         go one per call, and so do the next batches."""
-        debiteur_engine._letter_batching["mode"] = "one_document"
-        engine = self.env["debiteur.engine"]
-        with patch.object(
-            type(engine), "_uses_marker_font", autospec=True, return_value=False
-        ):
-            run = self.run_dunning(TODAY, deliver=False)
-        self.check_letters(run.communication_ids)
-        self.assertEqual(debiteur_engine._letter_batching["mode"], "single")
+        mode = self.run_one_document_failing("_uses_marker_font", False)
+        self.assertEqual(mode, "single")
 
     def test_split_needs_exactly_one_marker_per_letter(self):
         debiteur_engine._letter_batching["mode"] = "one_document"
