@@ -6,6 +6,8 @@
 #   DB_USER  PostgreSQL user (default: the current OS user)
 #   DB_HOST  PostgreSQL host (default: the local socket)
 #   DB_PORT  PostgreSQL port (default: libpq's, 5432)
+#   HTTP_PORT  Odoo's HTTP port in the written config (default: Odoo's, 8069);
+#            lets two test runs share a machine
 #
 # Provides: REPO_ROOT, PYTHON, ODOO (command array), ADDONS_PATH, DB_USER,
 # DB_HOST, DB_PORT (PGUSER/PGHOST/PGPORT exported for psql, createdb, dropdb),
@@ -91,6 +93,7 @@ write_odoo_conf() {
         echo "data_dir = $2"
         echo "http_interface = $3"
         echo "db_user = $DB_USER"
+        if [ -n "${HTTP_PORT:-}" ]; then echo "http_port = $HTTP_PORT"; fi
         if [ -n "$DB_HOST" ]; then echo "db_host = $DB_HOST"; fi
         if [ -n "$DB_PORT" ]; then echo "db_port = $DB_PORT"; fi
     } >"$1"
