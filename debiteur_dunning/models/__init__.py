@@ -7,6 +7,7 @@ from . import debiteur_communication_line
 from . import debiteur_engine
 from . import debiteur_interest_rate
 from . import debiteur_legal
+from . import debiteur_claim
 from . import account_move
 from . import res_partner
 from . import res_company

@@ -14,7 +14,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from .debiteur_legal import _money, _quantize
 
@@ -119,27 +118,19 @@ class AccountMove(models.Model):
 
     @api.model
     def _debiteur_claims(self, invoices, as_of, policy_by_partner=None):
-        """``debiteur.legal._invoice_claims`` that does not fail a whole screen.
-
-        One call for all invoices; when a rate table does not reach back far
-        enough (a UserError), the invoices are taken one by one and those that
-        fail get no interest (their prescription date is still computed).
-        """
-        if not invoices:
-            return {}
-        Legal = self.env["debiteur.legal"]
-        try:
-            return Legal._invoice_claims(invoices, as_of, policy_by_partner)
-        except UserError:
-            claims = {}
-            for invoice in invoices:
-                try:
-                    claims.update(
-                        Legal._invoice_claims(invoice, as_of, policy_by_partner)
-                    )
-                except UserError:
-                    claims.update(Legal._invoice_claims(invoice, as_of, {}))
-            return claims
+        """The claim of each invoice (``debiteur.claim._invoice_claims``):
+        one call for all of them, that does not fail a whole screen."""
+        claims = self.env["debiteur.claim"]._invoice_claims(
+            invoices, as_of, policy_by_partner
+        )
+        claims.pop("__error__", None)
+        missing = invoices.filtered(lambda m: m.id not in claims)
+        if missing:
+            # No interest without rates, but a prescription date all the same.
+            claims.update(
+                self.env["debiteur.legal"]._invoice_claims(missing, as_of, {})
+            )
+        return claims
 
     @api.model
     def _debiteur_charges(self, company, moves, exclude_communications=None):

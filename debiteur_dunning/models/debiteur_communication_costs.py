@@ -202,18 +202,24 @@ class DebiteurCommunication(models.Model):
         costs = interest = zero
         note = ""
         if policy and moves and (charge_costs or charge_interest):
-            Legal = self.env["debiteur.legal"]
-            claims = Legal._invoice_claims(moves, today, {self.partner_id.id: policy})
-            charges = self._debiteur_charged_before()
+            partner_id = self.partner_id.commercial_partner_id.id
+            claim = self.env["debiteur.claim"]._claims(
+                self.company_id,
+                {partner_id: moves},
+                today,
+                policies={partner_id: policy},
+                levels={partner_id: level},
+                deadlines={partner_id: self.legal_deadline},
+                charges={partner_id: self._debiteur_charged_before()},
+                lang=self._debiteur_lang(),
+            )[partner_id]
             if charge_costs:
-                costs, note = self._debiteur_costs_today(moves, claims, today, charges)
+                # The reminder told the debtor what the costs would be: never
+                # more. (It stated them less what was charged before it.)
+                costs = min(claim.costs, _money(self.costs_amount, currency))
+                note = claim.costs_note
             if charge_interest:
-                total = Decimal(0)
-                for move in moves:
-                    total += move._debiteur_company_amount(claims[move.id]["interest"])
-                interest = Legal._interest_less_charged(
-                    _quantize(total, currency), charges, currency
-                )
+                interest = claim.interest
         if costs <= 0 and interest <= 0:
             if waived:
                 raise UserError(
@@ -236,49 +242,6 @@ class DebiteurCommunication(models.Model):
             "costs_note": note,
             "moves": moves,
         }
-
-    def _debiteur_costs_today(self, moves, claims, today, charges=None):
-        """The collection costs the law allows today less those already
-        charged (``charges``, see :meth:`_debiteur_charged_before`), at most
-        those stated.
-
-        The explanation comes in the debtor's language: it goes on the invoice.
-        """
-        Legal = self.env["debiteur.legal"].with_context(lang=self._debiteur_lang())
-        currency = self.company_id.currency_id
-        principal = sum(
-            (claims[move.id]["costs_basis"] for move in moves), _quantize(0, currency)
-        )
-        # Payments received on account (credits listed in the reminder and still
-        # open) reduce the principal the costs are computed on.
-        for line in self.credit_line_ids.move_line_id:
-            if not line.reconciled:
-                principal += _money(line.amount_residual, currency)
-        level_ids = self.policy_id._sorted_levels().ids
-        level = self.level_id
-        level_index = level_ids.index(level.id) if level.id in level_ids else 0
-        if self.legal_deadline and self.policy_id.costs_mode == "statutory":
-            # The term of the reminder has passed (checked before): a Belgian
-            # consumer's damages are due after the first reminder's waiting
-            # period, as the reminder announced. A fee stays free for it.
-            level_index = max(level_index, 1)
-        amount, note = Legal._debtor_costs(
-            self.partner_id,
-            self.policy_id,
-            max(principal, _quantize(0, currency)),
-            level,
-            today,
-            legal_deadline=self.legal_deadline,
-            invoice_count=len(moves),
-            level_index=level_index,
-        )
-        # Claimed once: less what other reminders' costs invoices and payment
-        # arrangements already charged, or what was waived.
-        amount, note = Legal._costs_less_charged(amount, note, charges, currency)
-        # The reminder told the debtor what the costs would be: never more.
-        # (It stated them less what was charged before it.)
-        stated = _money(self.costs_amount, currency)
-        return min(amount, stated), note
 
     def _debiteur_charged_before(self):
         """Costs and interest of this reminder's claim already charged by

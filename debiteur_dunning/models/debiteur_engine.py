@@ -10,7 +10,6 @@ import threading
 import time
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import lxml.html
 import psycopg2.errors
@@ -392,7 +391,6 @@ class DebiteurEngine(models.AbstractModel):
         # Every debtor read in one query (their commercial entities in one
         # more), not one each.
         partners = self.env["res.partner"].browse({p.partner_id for p in proposals})
-        currency = company.currency_id
         for proposal in proposals:
             proposal.legal_deadline = self._legal_deadline(
                 date,
@@ -401,45 +399,44 @@ class DebiteurEngine(models.AbstractModel):
                 proposal.channel,
                 partners.browse(proposal.partner_id).with_prefetch(partners._ids),
             )
-        with_interest = [
-            p
-            for p in proposals
-            if Level.browse(p.level_id).charge_interest
-            and Policy.browse(p.policy_id).interest_mode != "none"
-        ]
-        # What was already charged (claimed once): one lookup for all debtors.
-        charges = self._charges(
+        # The claim of every debtor in one call (debiteur.claim): interest
+        # per invoice, the costs the letter states (due now, or due after the
+        # term), less what was already charged: claimed once.
+        Move = self.env["account.move"]
+        claims = self.env["debiteur.claim"]._claims(
             company,
-            with_interest
-            + [p for p in proposals if Level.browse(p.level_id).charge_costs],
+            {
+                p.partner_id: Move.browse([i.move_id for i in p.invoices])
+                for p in proposals
+            },
+            date,
+            policies={p.partner_id: Policy.browse(p.policy_id) for p in proposals},
+            levels={p.partner_id: Level.browse(p.level_id) for p in proposals},
+            deadlines={p.partner_id: p.legal_deadline for p in proposals},
+            credits={
+                p.partner_id: [(c.date, c.amount_residual_company) for c in p.credits]
+                for p in proposals
+            },
+            announce=True,
         )
-        if with_interest:
-            claims = self._claims(date, with_interest)
-            for proposal in with_interest:
-                total = 0.0
-                for inv in proposal.invoices:
-                    if inv.is_cost_invoice:
-                        continue  # no interest on costs and interest
-                    claim = claims.get(inv.move_id)
-                    if claim is None:
-                        proposal.warnings.append(claims["__error__"])
-                        break
-                    inv.interest = float(claim["interest"])
-                    if inv.amount_residual:
-                        total += (
-                            inv.interest
-                            * inv.amount_residual_company
-                            / inv.amount_residual
-                        )
-                # Interest already invoiced (a costs invoice, the charges of
-                # a payment arrangement) or waived is not claimed again.
-                proposal.interest_amount = float(
-                    Legal._interest_less_charged(
-                        currency.round(total),
-                        charges.get(proposal.partner_id),
-                        currency,
-                    )
-                )
+        for proposal in proposals:
+            claim = claims[proposal.partner_id]
+            level = Level.browse(proposal.level_id)
+            policy = Policy.browse(proposal.policy_id)
+            if level.charge_interest and policy.interest_mode != "none":
+                if claim.error:
+                    proposal.warnings.append(claim.error)
+                else:
+                    for inv in proposal.invoices:
+                        entry = claim.invoices.get(inv.move_id)
+                        if entry:
+                            inv.interest = float(entry["interest"])
+                    proposal.interest_amount = float(claim.interest)
+            if level.charge_costs:
+                proposal.costs_charged = float(claim.costs_charged)
+                proposal.costs_amount = float(claim.costs)
+                proposal.costs_due = claim.costs_due
+                proposal.costs_note = claim.costs_note
         notices = [p for p in proposals if Level.browse(p.level_id).is_legal_notice]
         data_warnings = Legal._check_debtor_data(
             partners.browse({p.partner_id for p in notices})
@@ -448,93 +445,12 @@ class DebiteurEngine(models.AbstractModel):
             level = Level.browse(proposal.level_id)
             policy = Policy.browse(proposal.policy_id)
             partner = partners.browse(proposal.partner_id).with_prefetch(partners._ids)
-            if level.charge_costs:
-                self._add_costs(
-                    date,
-                    proposal,
-                    level,
-                    policy,
-                    partner,
-                    levels_by_policy,
-                    charges.get(proposal.partner_id),
-                )
             proposal.warnings.extend(data_warnings.get(proposal.partner_id, []))
             if level.is_legal_notice and not proposal.skip_reason:
                 problem = self._legal_notice_problem(company, proposal, policy, partner)
                 if problem:
                     proposal.skip_reason = problem
                     proposal.warnings.append(problem)
-
-    def _claims(self, date, proposals):
-        """Claims of the invoices of ``proposals``; per debtor when one fails."""
-        Legal = self.env["debiteur.legal"]
-        Policy = self.env["debiteur.policy"]
-        moves = self.env["account.move"].browse(
-            {i.move_id for p in proposals for i in p.invoices}
-        )
-        policy_by_partner = {
-            p.partner_id: Policy.browse(p.policy_id) for p in proposals
-        }
-        try:
-            return Legal._invoice_claims(moves, date, policy_by_partner)
-        except UserError:
-            claims = {}
-            for proposal in proposals:
-                debtor_moves = moves.browse([i.move_id for i in proposal.invoices])
-                try:
-                    claims.update(
-                        Legal._invoice_claims(debtor_moves, date, policy_by_partner)
-                    )
-                except UserError as exc:
-                    # No interest is stated rather than a wrong amount.
-                    claims["__error__"] = exc.args[0]
-            return claims
-
-    def _charges(self, company, proposals):
-        """Costs and interest already charged on the claims of ``proposals``
-        (``account.move._debiteur_charges``, the invoices each letter lists),
-        per debtor; two searches whatever their number."""
-        moves = self.env["account.move"].browse(
-            {i.move_id for p in proposals for i in p.invoices}
-        )
-        return self.env["account.move"]._debiteur_charges(company, moves)
-
-    def _add_costs(
-        self, date, proposal, level, policy, partner, levels_by_policy, charges=None
-    ):
-        """The collection costs the letter states: due now, or due after the
-        term; less those already charged (``charges``): they are claimed once."""
-        Legal = self.env["debiteur.legal"]
-        level_index = list(levels_by_policy[policy.id].ids).index(level.id)
-        deadline = proposal.legal_deadline
-        as_of = date
-        if deadline and date <= deadline:
-            # The letter announces what will be due once the term has passed;
-            # a Belgian consumer's free first reminder announces the damages
-            # of the reminders that may follow it.
-            as_of = deadline + timedelta(days=1)
-            level_index = max(level_index, 1)
-        # Costs are due on the principal, never on earlier costs or interest.
-        basis = proposal.amount_due - sum(
-            i.amount_residual_company for i in proposal.invoices if i.is_cost_invoice
-        )
-        amount, note = Legal._debtor_costs(
-            partner,
-            policy,
-            max(basis, 0.0),
-            level,
-            as_of,
-            legal_deadline=deadline,
-            invoice_count=len([i for i in proposal.invoices if not i.is_cost_invoice]),
-            level_index=level_index,
-        )
-        amount, note = Legal._costs_less_charged(
-            amount, note, charges, policy.company_id.currency_id
-        )
-        proposal.costs_charged = float(charges["costs"]) if charges else 0.0
-        proposal.costs_amount = float(amount)
-        proposal.costs_due = as_of == date and bool(amount)
-        proposal.costs_note = note
 
     def _legal_notice_problem(self, company, proposal, policy, partner):
         """Why a formal notice would not stand, or False (LEGAL.md, NL consumers).

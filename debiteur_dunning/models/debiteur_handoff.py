@@ -529,18 +529,14 @@ class DebiteurHandoff(models.Model):
         # no collection costs on it, and what it charges is claimed once.
         principal_moves = moves.filtered(lambda m: not m.debiteur_is_cost_invoice)
         cost_moves = moves - principal_moves
-        claims = legal._invoice_claims(principal_moves, self.date)
+        charges = self._dossier_charges(principal_moves, cost_moves)
+        claim = self._dossier_claim(principal_moves | cost_moves, charges)
         invoices = []
-        interest_total = Decimal(0)
         for move in principal_moves:
-            interest = claims.get(move.id, {}).get("interest", Decimal(0))
-            rate = (
-                move.amount_residual_signed / move.amount_residual
-                if move.amount_residual
-                else 1.0
-            )
-            interest_total += Decimal(
-                str(company.currency_id.round(float(interest) * rate))
+            interest = (
+                claim.invoices.get(move.id, {}).get("interest", Decimal(0))
+                if claim
+                else Decimal(0)
             )
             row = rows[move.id]
             invoices.append(
@@ -556,7 +552,6 @@ class DebiteurHandoff(models.Model):
                 }
             )
 
-        charges = self._dossier_charges(principal_moves, cost_moves)
         cost_invoices = []
         interest_invoiced = costs_invoiced = _quantize(0, company.currency_id)
         for move in cost_moves:
@@ -592,11 +587,11 @@ class DebiteurHandoff(models.Model):
                     )
                 )
 
-        costs, costs_note = self._dossier_costs(principal_moves, charges)
-        interest_gross = _quantize(interest_total, company.currency_id)
-        interest_new = legal._interest_less_charged(
-            interest_gross, charges, company.currency_id
-        )
+        zero = _quantize(0, company.currency_id)
+        costs = float(claim.costs) if claim else 0.0
+        costs_note = claim.costs_note if claim else ""
+        interest_gross = claim.interest_gross if claim else zero
+        interest_new = claim.interest if claim else zero
         interest_note = ""
         if charges["interest"] > 0:
             interest_note = _(
@@ -727,53 +722,26 @@ class DebiteurHandoff(models.Model):
             "warnings": warnings,
         }
 
-    def _dossier_costs(self, moves, charges=None):
-        """Collection costs on the handoff date (``debiteur.legal``), on the
-        principal ``moves`` (no costs invoices), less what ``charges``
-        (``_dossier_charges``) says was already invoiced or waived:
-        collection costs are claimed once (WIK: one compensation per claim).
-        Invoiced interest and costs are not in the basis (LEGAL.md: the
-        principal, interest not included)."""
+    def _dossier_claim(self, moves, charges):
+        """The debtor's claim on the handoff date (``debiteur.claim``): the
+        collection costs the law allows, whatever the levels charged (the
+        agency claims them), less what ``charges`` (``_dossier_charges``) says
+        was already invoiced or waived; None without a policy."""
         self.ensure_one()
-        legal = self.env["debiteur.legal"]
-        currency = self.company_id.currency_id
         if not moves:
-            return 0.0, ""
-        policy = legal._policies_of(moves).get((self.company_id.id, self.partner_id.id))
-        if not policy:
-            return 0.0, ""
-        levels = policy._sorted_levels()
-        reached = moves.debiteur_level_id & levels
-        level = reached.sorted(lambda lvl: (lvl.sequence, lvl.delay_days))[-1:]
-        level_index = list(levels).index(level) if level else 0
-        deadlines = (
-            self.env["debiteur.communication.line"]
-            .search(
-                [
-                    ("move_id", "in", moves.ids),
-                    ("communication_id.state", "in", SENT_COMM_STATES),
-                    ("communication_id.legal_deadline", "!=", False),
-                ]
+            return None
+        partner_id = self.partner_id.commercial_partner_id.id
+        return (
+            self.env["debiteur.claim"]
+            ._claims(
+                self.company_id,
+                {partner_id: moves},
+                self.date,
+                costs_by_level=False,
+                charges={partner_id: charges},
             )
-            .communication_id.mapped("legal_deadline")
+            .get(partner_id)
         )
-        principal = sum(
-            row.amount_residual_signed_start
-            for row in self.invoice_ids
-            if row.move_id in moves
-        )
-        amount, note = legal._debtor_costs(
-            self.partner_id,
-            policy,
-            principal,
-            level,
-            self.date,
-            legal_deadline=max(deadlines) if deadlines else None,
-            invoice_count=len(moves),
-            level_index=level_index,
-        )
-        amount, note = legal._costs_less_charged(amount, note, charges, currency)
-        return float(amount), note
 
     def _dossier_charges(self, principal_moves, cost_moves):
         """Interest and costs already charged on these invoices: the debtor's

@@ -110,9 +110,10 @@ class ResPartner(models.Model):
         )
         partners.fetch(["debiteur_policy_id", "debiteur_debtor_type", "lang"])
         policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
-        Move = self.env["account.move"]
-        Legal = self.env["debiteur.legal"]
-        claims = Move._debiteur_claims(moves, as_of, policies)
+        # The prescription dates of every open invoice (the claim's only).
+        prescriptions = self.env["debiteur.claim"]._invoice_claims(
+            moves, as_of, policies
+        )
         comms = self._debiteur_claim_communications(company, partners)
         Comm = self.env["debiteur.communication"]
 
@@ -120,36 +121,31 @@ class ResPartner(models.Model):
         for move in moves:
             by_partner[move.commercial_partner_id.id] |= move
         # The claim: the overdue invoices and the open costs invoices.
-        claimed = moves.filtered(
-            lambda m: m.debiteur_is_cost_invoice or m.invoice_date_due < as_of
+        claimed = {
+            partner.id: by_partner[partner.id].filtered(
+                lambda m: m.debiteur_is_cost_invoice or m.invoice_date_due < as_of
+            )
+            for partner in partners
+        }
+        claims = self.env["debiteur.claim"]._claims(
+            company, claimed, as_of, policies=policies
         )
-        charges = Move._debiteur_charges(company, claimed)
         result = {}
         for partner in partners:
-            policy = policies.get(partner.id)
+            claim = claims.get(partner.id)
             partner_comms = comms.get(partner.id, Comm)
-            overdue = by_partner[partner.id].filtered(
-                lambda m: not m.debiteur_is_cost_invoice and m.invoice_date_due < as_of
-            )
             cost_moves = by_partner[partner.id].filtered("debiteur_is_cost_invoice")
-            principal = sum((claims[m.id]["costs_basis"] for m in overdue), Decimal(0))
-            interest = sum(
-                (m._debiteur_company_amount(claims[m.id]["interest"]) for m in overdue),
-                Decimal(0),
-            )
-            interest = Legal._interest_less_charged(
-                interest, charges.get(partner.id), currency
-            )
+            interest = costs = principal = zero
+            if claim:
+                principal = claim.principal
+                interest = claim.interest
+                costs = claim.costs
             if self._debiteur_waived(
                 partner_comms, "charge_interest", "interest_waived"
             ):
                 interest = zero
-            costs = self._debiteur_partner_costs(
-                partner, policy, overdue, principal, partner_comms, as_of
-            )
-            costs, _note = Legal._costs_less_charged(
-                costs, "", charges.get(partner.id), currency
-            )
+            if self._debiteur_waived(partner_comms, "charge_costs", "costs_waived"):
+                costs = zero
             open_costs_invoices = sum(
                 (_money(m.amount_residual_signed, currency) for m in cost_moves),
                 Decimal(0),
@@ -159,7 +155,12 @@ class ResPartner(models.Model):
                 "costs": max(_quantize(costs, currency), zero),
                 "open": _quantize(principal + open_costs_invoices, currency),
                 "prescription": min(
-                    claims[m.id]["prescription_date"] for m in by_partner[partner.id]
+                    (
+                        prescriptions[m.id]["prescription_date"]
+                        for m in by_partner[partner.id]
+                        if m.id in prescriptions
+                    ),
+                    default=False,
                 ),
             }
         return result
@@ -193,32 +194,3 @@ class ResPartner(models.Model):
         """True when the newest reminder charging this component waived it."""
         charging = comms.filtered(lambda c: c.level_id[charge_field])[:1]
         return bool(charging[waived_field])
-
-    @api.model
-    def _debiteur_partner_costs(
-        self, partner, policy, overdue, principal, comms, as_of
-    ):
-        """What the law allows today under the policy and highest level reached."""
-        if not policy or not overdue or principal <= 0:
-            return Decimal(0)
-        levels = overdue.debiteur_level_id
-        if not levels:
-            return Decimal(0)
-        level = levels.sorted(lambda lvl: (lvl.sequence, lvl.delay_days))[-1]
-        if not level.charge_costs:
-            return Decimal(0)
-        if self._debiteur_waived(comms, "charge_costs", "costs_waived"):
-            return Decimal(0)
-        deadline = comms.filtered("legal_deadline")[:1].legal_deadline
-        level_ids = policy._sorted_levels().ids
-        amount, _note = self.env["debiteur.legal"]._debtor_costs(
-            partner,
-            policy,
-            principal,
-            level,
-            as_of,
-            legal_deadline=deadline or None,
-            invoice_count=len(overdue),
-            level_index=level_ids.index(level.id) if level.id in level_ids else 0,
-        )
-        return amount

@@ -194,22 +194,18 @@ class DebiteurArrangementWizard(models.TransientModel):
         company = moves.company_id
         partner = moves.commercial_partner_id[:1]
         today = self.env["debiteur.arrangement"]._today()
-        try:
-            # No interest on a costs invoice among them.
-            claims = self.env["debiteur.legal"]._invoice_claims(moves, today)
-        except UserError:
-            claims = {}
-        interest = currency.round(
-            sum(float(c.get("interest", 0)) for c in claims.values())
+        # The debtor's claim today (debiteur.claim): no interest on a costs
+        # invoice among them, nothing charged twice.
+        claim = (
+            self.env["debiteur.claim"]
+            ._claims(company, {partner.id: moves}, today)
+            .get(partner.id)
         )
-        charges = (
-            self.env["account.move"]._debiteur_charges(company, moves).get(partner.id)
+        if not claim:
+            return 0.0, 0.0
+        interest = company.currency_id._convert(
+            float(claim.interest), currency, company, today
         )
-        if charges:
-            charged = company.currency_id._convert(
-                float(charges["interest"]), currency, company, today
-            )
-            interest = max(currency.round(interest - charged), 0.0)
         lines = self.env["debiteur.communication.line"].search(
             [("move_id", "in", moves.ids), ("state", "in", REACHED_STATES)]
         )
@@ -218,16 +214,10 @@ class DebiteurArrangementWizard(models.TransientModel):
         )
         costs = 0.0
         if comms:
-            last = comms[-1]
-            costs = last.costs_amount
-            if charges:
-                # What the law still allows today, less what was charged since
-                # the letter (its own costs invoice, say): never twice.
-                figures = self.env["res.partner"]._debiteur_claim_figures(
-                    company, partner, today
-                )
-                still_due = figures.get(partner.id, {}).get("costs", 0)
-                costs = min(costs, float(still_due))
+            # What the last letter stated, never more than what the law still
+            # allows today less what was charged since (its own costs invoice,
+            # say): never twice.
+            costs = min(comms[-1].costs_amount, float(claim.costs))
             costs = company.currency_id._convert(costs, currency, company, today)
         return interest, currency.round(costs)
 

@@ -1,0 +1,364 @@
+"""The debtor's claim, assembled in one place.
+
+A letter, a costs invoice, the debtor's claim fields, a payment arrangement
+and a collection-agency dossier all state the same claim: the open principal,
+the interest on it, the collection costs, what of those was already charged.
+``debiteur.claim._claims`` is the one method that computes it; every one of
+them calls it, and their differences are its parameters:
+
+- ``as_of``: the day of the claim (the letter date, today, the handoff date);
+- ``announce``: a letter sent before the legal term has ended states the
+  costs that will be due once it has (the day after the term), not those of
+  today;
+- ``levels``, ``deadlines``, ``credits``: what the caller already knows (the
+  level of the letter, the term it states, the credits it lists); left out,
+  they are derived the same way for everyone (the highest level reached, the
+  latest term of the reminders sent, the debtor's open credits);
+- ``costs_by_level``: whether the level decides that costs are charged (a
+  letter, the debtor's figures) or the law alone (the agency's dossier).
+
+The rules it applies, once:
+
+- interest per invoice from the day after its due date (``debiteur.legal``),
+  never on a costs invoice, converted at the invoice's own rate;
+- collection costs on the principal open when they fell due: on the last day
+  of the legal term when there is one (a later part-payment goes to the costs
+  first, art. 6:44 BW, and does not lower them), less the open credits
+  (credit notes, payments on account) the debtor had by then;
+- a Belgian consumer's first reminder is free only until its waiting period
+  has passed;
+- costs and interest already invoiced or waived are not claimed again
+  (``account.move._debiteur_charges``).
+
+The law itself stays in ``legal/`` (through ``debiteur.legal``).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .debiteur_legal import _money, _quantize
+
+ONE_DAY = timedelta(days=1)
+# Reminders whose term counts: they left (or are leaving) the company.
+DELIVERED_STATES = ("queued", "sent", "printed")
+
+
+@dataclass
+class DebtorClaim:
+    """One debtor's claim on one day, in the company currency (Decimals)."""
+
+    partner_id: int
+    as_of: date
+    policy: object = None  # debiteur.policy, or None
+    level: object = None  # debiteur.level (possibly empty)
+    deadline: date | None = None  # last day of the legal term
+    costs_as_of: date | None = None  # the day the costs are computed for
+    costs_basis_date: date | None = None  # the principal open on that day
+    principal: Decimal = Decimal(0)  # open principal (costs invoices left out)
+    credits: Decimal = Decimal(0)  # open credits counted (zero or negative)
+    costs_basis: Decimal = Decimal(0)
+    invoices: dict = field(default_factory=dict)  # move id -> InvoiceClaim dict
+    interest_gross: Decimal = Decimal(0)
+    interest_charged: Decimal = Decimal(0)
+    interest: Decimal = Decimal(0)  # left to claim
+    costs_gross: Decimal = Decimal(0)
+    costs_charged: Decimal = Decimal(0)
+    costs: Decimal = Decimal(0)  # left to claim
+    costs_note: str = ""
+    costs_due: bool = False  # due on ``as_of`` (not only announced)
+    charges: dict | None = None  # account.move._debiteur_charges entry
+    error: str = ""  # why no interest could be computed
+
+
+class DebiteurClaim(models.AbstractModel):
+    _name = "debiteur.claim"
+    _description = "Dunning Claim Assembler"
+
+    @api.model
+    def _claims(
+        self,
+        company,
+        moves_by_partner,
+        as_of,
+        *,
+        policies=None,
+        levels=None,
+        deadlines=None,
+        credits=None,
+        announce=False,
+        costs_by_level=True,
+        charges=None,
+        exclude_communications=None,
+        lang=None,
+    ):
+        """The claim of each debtor on ``as_of``: ``{partner id: DebtorClaim}``.
+
+        ``moves_by_partner``: ``{commercial partner id: account.move}``, the
+        invoices of the claim (principal invoices and costs invoices). The
+        keyword arguments are described in the module docstring; ``policies``
+        (``{partner id: debiteur.policy}``) defaults to the engine's choice,
+        ``credits`` (``{partner id: [(date, Decimal)]}``, amounts zero or
+        negative, company currency) to the debtor's open credits, ``charges``
+        to ``account.move._debiteur_charges`` (without
+        ``exclude_communications``). ``lang``: the language of the notes.
+
+        A fixed number of queries, whatever the number of debtors.
+        """
+        as_of = fields.Date.to_date(as_of)
+        moves_by_partner = {pid: m for pid, m in moves_by_partner.items() if m}
+        if not moves_by_partner:
+            return {}
+        Move = self.env["account.move"]
+        Legal = self.env["debiteur.legal"]
+        if lang:
+            Legal = Legal.with_context(lang=lang)
+        currency = company.currency_id
+        zero = _quantize(0, currency)
+        partners = (
+            self.env["res.partner"]
+            .browse(list(moves_by_partner))
+            .with_company(company)
+            .with_context(active_test=False)
+        )
+        all_moves = Move.union(*moves_by_partner.values())
+        all_moves.fetch(
+            [
+                "company_id",
+                "commercial_partner_id",
+                "currency_id",
+                "amount_residual",
+                "amount_residual_signed",
+                "invoice_date_due",
+                "debiteur_level_id",
+                "debiteur_is_cost_invoice",
+            ]
+        )
+        if policies is None:
+            policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
+        principal_moves = all_moves.filtered(lambda m: not m.debiteur_is_cost_invoice)
+        invoice_claims = self._invoice_claims(principal_moves, as_of, policies)
+        if charges is None:
+            charges = Move._debiteur_charges(
+                company, all_moves, exclude_communications=exclude_communications
+            )
+        if levels is None:
+            levels = self._highest_levels(moves_by_partner, policies)
+        if deadlines is None:
+            deadlines = self._latest_deadlines(company, moves_by_partner)
+        if credits is None:
+            credits = self._open_credits(company, partners)
+        basis_dates = {}
+        for partner in partners:
+            deadline = deadlines.get(partner.id)
+            if deadline and deadline < as_of:
+                basis_dates[partner.id] = deadline
+        paid_after = self._paid_after(
+            Move.union(*(moves_by_partner[pid] for pid in basis_dates)), basis_dates
+        )
+
+        result = {}
+        for partner in partners:
+            moves = moves_by_partner[partner.id]
+            policy = policies.get(partner.id)
+            level = levels.get(partner.id) or self.env["debiteur.level"]
+            claim = DebtorClaim(
+                partner_id=partner.id,
+                as_of=as_of,
+                policy=policy,
+                level=level,
+                deadline=deadlines.get(partner.id) or None,
+                charges=charges.get(partner.id),
+            )
+            # Interest: per principal invoice, in its currency and the company's.
+            interest = zero
+            for move in moves:
+                if move.debiteur_is_cost_invoice:
+                    continue
+                entry = invoice_claims.get(move.id)
+                if entry is None:
+                    claim.error = invoice_claims.get("__error__", "")
+                    continue
+                company_interest = move._debiteur_company_amount(entry["interest"])
+                claim.invoices[move.id] = dict(entry, interest_company=company_interest)
+                interest += company_interest
+                claim.principal += entry["costs_basis"]
+            claim.interest_gross = _quantize(interest, currency)
+            claim.interest = Legal._interest_less_charged(
+                claim.interest_gross, claim.charges, currency
+            )
+            claim.interest_charged = (
+                claim.charges["interest"] if claim.charges else zero
+            )
+            # Costs: on the principal open when they fell due.
+            claim.costs_as_of = as_of
+            if announce and claim.deadline and as_of <= claim.deadline:
+                # The letter states what will be due once the term has passed.
+                claim.costs_as_of = claim.deadline + ONE_DAY
+            basis_date = basis_dates.get(partner.id, as_of)
+            claim.costs_basis_date = basis_date
+            claim.credits = sum(
+                (
+                    _money(amount, currency)
+                    for day, amount in credits.get(partner.id, ())
+                    if not day or day <= basis_date
+                ),
+                zero,
+            )
+            claim.costs_basis = max(
+                claim.principal
+                + claim.credits
+                + sum(
+                    (paid_after.get(m.id, zero) for m in moves),
+                    zero,
+                ),
+                zero,
+            )
+            self._add_costs(claim, moves, costs_by_level, Legal, currency)
+            result[partner.id] = claim
+        return result
+
+    # ------------------------------------------------------------------
+    # The facts, when the caller does not give them
+    # ------------------------------------------------------------------
+    @api.model
+    def _invoice_claims(self, invoices, as_of, policies):
+        """``debiteur.legal._invoice_claims``, that does not fail a whole
+        screen: when a rate table does not reach back far enough, the debtors
+        are taken one by one; the invoices of those that fail get no entry,
+        and ``"__error__"`` holds the reason."""
+        if not invoices:
+            return {}
+        Legal = self.env["debiteur.legal"]
+        try:
+            return Legal._invoice_claims(invoices, as_of, policies)
+        except UserError:
+            pass
+        claims = {}
+        for partner in invoices.commercial_partner_id:
+            debtor_moves = invoices.filtered(
+                lambda m, p=partner: m.commercial_partner_id == p
+            )
+            try:
+                claims.update(Legal._invoice_claims(debtor_moves, as_of, policies))
+            except UserError as exc:
+                # No interest is stated rather than a wrong amount.
+                claims["__error__"] = exc.args[0]
+        return claims
+
+    @api.model
+    def _highest_level(self, levels, policy):
+        """The highest of ``levels`` in ``policy``'s order (empty if none)."""
+        if not policy:
+            return self.env["debiteur.level"]
+        ordered = policy._sorted_levels()
+        reached = levels & ordered
+        if not reached:
+            return self.env["debiteur.level"]
+        position = {level.id: index for index, level in enumerate(ordered)}
+        return max(reached, key=lambda lvl: position[lvl.id])
+
+    @api.model
+    def _highest_levels(self, moves_by_partner, policies):
+        return {
+            pid: self._highest_level(
+                moves.filtered(
+                    lambda m: not m.debiteur_is_cost_invoice
+                ).debiteur_level_id,
+                policies.get(pid),
+            )
+            for pid, moves in moves_by_partner.items()
+        }
+
+    @api.model
+    def _latest_deadlines(self, company, moves_by_partner):
+        """The last day of the latest legal term stated by a reminder that
+        left and listed one of the debtor's invoices: ``{partner id: date}``.
+        The latest, never an earlier one: costs wait until every term stated
+        to the debtor has passed."""
+        moves = self.env["account.move"].union(*moves_by_partner.values())
+        comms = self.env["debiteur.communication"].search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("state", "in", DELIVERED_STATES),
+                ("legal_deadline", "!=", False),
+                ("line_ids.move_id", "in", moves.ids),
+            ],
+            ["partner_id", "legal_deadline"],
+        )
+        result = {}
+        for comm in comms:
+            pid = comm.partner_id.commercial_partner_id.id
+            result[pid] = max(result.get(pid, comm.legal_deadline), comm.legal_deadline)
+        return result
+
+    @api.model
+    def _open_credits(self, company, partners):
+        """The debtors' open credits as ``{partner id: [(date, Decimal)]}``."""
+        return {
+            pid: [(c.date, c.amount_residual_company) for c in found]
+            for pid, found in self.env["debiteur.engine"]
+            ._open_credits(company, partners)
+            .items()
+        }
+
+    @api.model
+    def _paid_after(self, moves, basis_dates):
+        """What was paid (reconciled) on each of ``moves`` after the basis
+        date of its debtor, in the company currency: ``{move id: Decimal}``."""
+        if not moves:
+            return {}
+        partials = self.env["account.partial.reconcile"].search_fetch(
+            [
+                ("debit_move_id.move_id", "in", moves.ids),
+                ("max_date", ">", min(basis_dates.values())),
+            ],
+            ["debit_move_id", "amount", "max_date", "company_currency_id"],
+        )
+        partials.debit_move_id.fetch(["move_id"])
+        result = {}
+        for partial in partials:
+            move = partial.debit_move_id.move_id
+            basis_date = basis_dates.get(move.commercial_partner_id.id)
+            if basis_date and partial.max_date > basis_date:
+                result[move.id] = result.get(move.id, Decimal(0)) + _money(
+                    partial.amount, partial.company_currency_id
+                )
+        return result
+
+    # ------------------------------------------------------------------
+    # The costs
+    # ------------------------------------------------------------------
+    @api.model
+    def _add_costs(self, claim, moves, costs_by_level, Legal, currency):
+        zero = _quantize(0, currency)
+        claim.costs = claim.costs_gross = claim.costs_charged = zero
+        policy, level = claim.policy, claim.level
+        if not policy or (costs_by_level and not level.charge_costs):
+            return
+        ordered = policy._sorted_levels()
+        level_index = list(ordered).index(level) if level in ordered else 0
+        deadline_passed = bool(claim.deadline) and claim.costs_as_of > claim.deadline
+        if deadline_passed:
+            # A Belgian consumer's first reminder is free only until its
+            # waiting period has passed.
+            level_index = max(level_index, 1)
+        amount, note = Legal._debtor_costs(
+            self.env["res.partner"].browse(claim.partner_id),
+            policy,
+            claim.costs_basis,
+            level,
+            claim.costs_as_of,
+            legal_deadline=claim.deadline,
+            invoice_count=len(moves.filtered(lambda m: not m.debiteur_is_cost_invoice)),
+            level_index=level_index,
+        )
+        claim.costs_gross = _money(amount, currency)
+        claim.costs, claim.costs_note = Legal._costs_less_charged(
+            amount, note, claim.charges, currency
+        )
+        claim.costs_charged = claim.charges["costs"] if claim.charges else zero
+        claim.costs_due = claim.costs_as_of == claim.as_of and claim.costs > 0
