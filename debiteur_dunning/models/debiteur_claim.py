@@ -93,6 +93,7 @@ class DebiteurClaim(models.AbstractModel):
         costs_by_level=True,
         charges=None,
         exclude_communications=None,
+        interest_for=None,
         lang=None,
     ):
         """The claim of each debtor on ``as_of``: ``{partner id: DebtorClaim}``.
@@ -104,14 +105,19 @@ class DebiteurClaim(models.AbstractModel):
         ``credits`` (``{partner id: [(date, Decimal)]}``, amounts zero or
         negative, company currency) to the debtor's open credits, ``charges``
         to ``account.move._debiteur_charges`` (without
-        ``exclude_communications``). ``lang``: the language of the notes.
+        ``exclude_communications``). ``interest_for``: the debtors (ids) whose
+        interest is computed, all of them by default (a letter at a level that
+        charges none needs none). ``lang``: the language of the notes.
 
         A fixed number of queries, whatever the number of debtors.
         """
         as_of = fields.Date.to_date(as_of)
         moves_by_partner = {pid: m for pid, m in moves_by_partner.items() if m}
+        result = {}
+        if levels is not None and interest_for is not None and costs_by_level:
+            result = self._quiet_debtors(moves_by_partner, as_of, levels, interest_for)
         if not moves_by_partner:
-            return {}
+            return result
         Move = self.env["account.move"]
         Legal = self.env["debiteur.legal"]
         if lang:
@@ -139,7 +145,12 @@ class DebiteurClaim(models.AbstractModel):
         )
         if policies is None:
             policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
-        principal_moves = all_moves.filtered(lambda m: not m.debiteur_is_cost_invoice)
+        principal_moves = all_moves.filtered(
+            lambda m: (
+                not m.debiteur_is_cost_invoice
+                and (interest_for is None or m.commercial_partner_id.id in interest_for)
+            )
+        )
         invoice_claims = self._invoice_claims(principal_moves, as_of, policies)
         if charges is None:
             charges = Move._debiteur_charges(
@@ -160,7 +171,6 @@ class DebiteurClaim(models.AbstractModel):
             Move.union(*(moves_by_partner[pid] for pid in basis_dates)), basis_dates
         )
 
-        result = {}
         for partner in partners:
             moves = moves_by_partner[partner.id]
             policy = policies.get(partner.id)
@@ -173,25 +183,13 @@ class DebiteurClaim(models.AbstractModel):
                 deadline=deadlines.get(partner.id) or None,
                 charges=charges.get(partner.id),
             )
-            # Interest: per principal invoice, in its currency and the company's.
-            interest = zero
-            for move in moves:
-                if move.debiteur_is_cost_invoice:
-                    continue
-                entry = invoice_claims.get(move.id)
-                if entry is None:
-                    claim.error = invoice_claims.get("__error__", "")
-                    continue
-                company_interest = move._debiteur_company_amount(entry["interest"])
-                claim.invoices[move.id] = dict(entry, interest_company=company_interest)
-                interest += company_interest
-                claim.principal += entry["costs_basis"]
-            claim.interest_gross = _quantize(interest, currency)
-            claim.interest = Legal._interest_less_charged(
-                claim.interest_gross, claim.charges, currency
-            )
-            claim.interest_charged = (
-                claim.charges["interest"] if claim.charges else zero
+            self._add_interest(
+                claim,
+                moves,
+                invoice_claims,
+                interest_for is None or partner.id in interest_for,
+                Legal,
+                currency,
             )
             # Costs: on the principal open when they fell due.
             claim.costs_as_of = as_of
@@ -217,9 +215,50 @@ class DebiteurClaim(models.AbstractModel):
                 ),
                 zero,
             )
-            self._add_costs(claim, moves, costs_by_level, Legal, currency)
+            self._add_costs(claim, partner, moves, costs_by_level, Legal, currency)
             result[partner.id] = claim
         return result
+
+    @api.model
+    def _quiet_debtors(self, moves_by_partner, as_of, levels, interest_for):
+        """Take out of ``moves_by_partner`` the debtors whose letter states
+        neither interest nor costs: nothing to compute (and no query to make)
+        for them; their empty claims."""
+        result = {}
+        for pid in list(moves_by_partner):
+            level = levels.get(pid)
+            if pid not in interest_for and not (level and level.charge_costs):
+                del moves_by_partner[pid]
+                result[pid] = DebtorClaim(partner_id=pid, as_of=as_of)
+        return result
+
+    @api.model
+    def _add_interest(
+        self, claim, moves, invoice_claims, with_interest, Legal, currency
+    ):
+        """The open principal and the interest on it, per principal invoice in
+        its currency and the company's, less what was already charged."""
+        zero = _quantize(0, currency)
+        interest = zero
+        for move in moves:
+            if move.debiteur_is_cost_invoice:
+                continue
+            # Costs are due on the principal, never on costs or interest.
+            claim.principal += max(_money(move.amount_residual_signed, currency), zero)
+            if not with_interest:
+                continue
+            entry = invoice_claims.get(move.id)
+            if entry is None:
+                claim.error = invoice_claims.get("__error__", "")
+                continue
+            company_interest = move._debiteur_company_amount(entry["interest"])
+            claim.invoices[move.id] = dict(entry, interest_company=company_interest)
+            interest += company_interest
+        claim.interest_gross = _quantize(interest, currency)
+        claim.interest = Legal._interest_less_charged(
+            claim.interest_gross, claim.charges, currency
+        )
+        claim.interest_charged = claim.charges["interest"] if claim.charges else zero
 
     # ------------------------------------------------------------------
     # The facts, when the caller does not give them
@@ -333,7 +372,7 @@ class DebiteurClaim(models.AbstractModel):
     # The costs
     # ------------------------------------------------------------------
     @api.model
-    def _add_costs(self, claim, moves, costs_by_level, Legal, currency):
+    def _add_costs(self, claim, partner, moves, costs_by_level, Legal, currency):
         zero = _quantize(0, currency)
         claim.costs = claim.costs_gross = claim.costs_charged = zero
         policy, level = claim.policy, claim.level
@@ -347,7 +386,7 @@ class DebiteurClaim(models.AbstractModel):
             # waiting period has passed.
             level_index = max(level_index, 1)
         amount, note = Legal._debtor_costs(
-            self.env["res.partner"].browse(claim.partner_id),
+            partner,
             policy,
             claim.costs_basis,
             level,

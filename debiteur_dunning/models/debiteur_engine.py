@@ -418,6 +418,12 @@ class DebiteurEngine(models.AbstractModel):
                 for p in proposals
             },
             announce=True,
+            interest_for={
+                p.partner_id
+                for p in proposals
+                if Level.browse(p.level_id).charge_interest
+                and Policy.browse(p.policy_id).interest_mode != "none"
+            },
         )
         for proposal in proposals:
             claim = claims[proposal.partner_id]

@@ -182,12 +182,12 @@ class DebiteurArrangementWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def _accrued_claims(self):
         """Interest accrued on the invoices today and the collection costs
-        claimed in the last letter, in the invoices' currency; less what was
+        the law allows today, at most those stated in the last letter, in the invoices' currency; less what was
         already invoiced or waived (``account.move._debiteur_charges``: costs
         invoices of reminders, charges of earlier arrangements), which is
         not charged again."""
         self.ensure_one()
-        moves = self.move_ids
+        moves = self.move_ids._origin
         if not moves or len(moves.currency_id) > 1 or len(moves.company_id) > 1:
             return 0.0, 0.0
         currency = moves.currency_id
@@ -209,14 +209,14 @@ class DebiteurArrangementWizard(models.TransientModel):
         lines = self.env["debiteur.communication.line"].search(
             [("move_id", "in", moves.ids), ("state", "in", REACHED_STATES)]
         )
-        comms = lines.communication_id.filtered("costs_due").sorted(
+        comms = lines.communication_id.filtered("costs_amount").sorted(
             lambda c: (c.date, c.id)
         )
         costs = 0.0
         if comms:
-            # What the last letter stated, never more than what the law still
-            # allows today less what was charged since (its own costs invoice,
-            # say): never twice.
+            # What the law allows today (after the term the last letter
+            # announced them for), less what was charged since (its own costs
+            # invoice, say), and never more than that letter stated.
             costs = min(comms[-1].costs_amount, float(claim.costs))
             costs = company.currency_id._convert(costs, currency, company, today)
         return interest, currency.round(costs)
