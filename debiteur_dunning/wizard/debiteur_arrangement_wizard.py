@@ -182,7 +182,8 @@ class DebiteurArrangementWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def _accrued_claims(self):
         """Interest accrued on the invoices today and the collection costs
-        the law allows today, at most those stated in the last letter, in the invoices' currency; less what was
+        the law allows today, at most those stated in the last letter, in
+        the invoices' currency; less what was
         already invoiced or waived (``account.move._debiteur_charges``: costs
         invoices of reminders, charges of earlier arrangements), which is
         not charged again."""
