@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..legal import be_structured_communication, rf_reference
 
@@ -432,6 +432,16 @@ class DebiteurCommunication(models.Model):
     # ------------------------------------------------------------------
     # Mail queue feedback
     # ------------------------------------------------------------------
+    def _deadline_if_sent_on(self, day):
+        """The last day of this reminder's legal term had it left on ``day``
+        (False when it has none)."""
+        self.ensure_one()
+        if not self.legal_deadline:
+            return False
+        return self.env["debiteur.engine"]._legal_deadline(
+            day, self.level_id, self.policy_id, self.channel, self.partner_id
+        )
+
     def _on_mail_result(self, mails):
         """Follow the mail queue: sent mails make reminders sent, failures failed."""
         today = fields.Date.context_today(self)
@@ -441,9 +451,23 @@ class DebiteurCommunication(models.Model):
             if not mail or comm.state not in ("queued", "failed"):
                 continue
             if mail.state == "sent":
-                comm.write(
-                    {"state": "sent", "sent_date": today, "failure_reason": False}
-                )
+                values = {"state": "sent", "sent_date": today, "failure_reason": False}
+                real_deadline = comm._deadline_if_sent_on(today)
+                if real_deadline and real_deadline > comm.legal_deadline:
+                    # The term runs from the day the notice really left.
+                    values["legal_deadline"] = real_deadline
+                    comm.message_post(
+                        body=self.env._(
+                            "Delivered on %(date)s: the legal term runs until "
+                            "%(deadline)s (the letter states %(stated)s). Costs, "
+                            "the next level and the collection agency wait for "
+                            "that day.",
+                            date=format_date(self.env, today),
+                            deadline=format_date(self.env, real_deadline),
+                            stated=format_date(self.env, comm.legal_deadline),
+                        )
+                    )
+                comm.write(values)
                 delivered |= comm
             elif mail.state == "exception":
                 comm.write({"state": "failed", "failure_reason": mail.failure_reason})

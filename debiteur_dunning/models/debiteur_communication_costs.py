@@ -168,6 +168,15 @@ class DebiteurCommunication(models.Model):
                     invoice=existing.display_name,
                 )
             )
+        if self.legal_deadline and self.state == "queued":
+            raise UserError(
+                _(
+                    "Reminder %(name)s is still waiting in the mail queue: its "
+                    "legal term runs from the day it is delivered. Costs and "
+                    "interest can be invoiced once that term has passed.",
+                    name=self.name,
+                )
+            )
         if self.legal_deadline and today <= self.legal_deadline:
             raise UserError(
                 _(

@@ -672,7 +672,7 @@ class DebiteurEngine(models.AbstractModel):
             for proposal in selectable:
                 created |= self._apply_debtor(run, proposal)
         if send and created:
-            self._send_communications(created)
+            self._send_communications(created, fresh=True)
         return created
 
     def _apply_batch(self, run, proposals):
@@ -1013,10 +1013,152 @@ class DebiteurEngine(models.AbstractModel):
     # Sending
     # ------------------------------------------------------------------
     @api.model
-    def _send_communications(self, comms, merge_letters=True):
+    def _refresh_claims(self, comms, today):
+        """Bring reminders prepared on another day up to ``today``, the day
+        they leave: what is still due, the claim, the legal term.
+
+        Invoices paid in the meantime are taken out of the reminder (their
+        level does not move); a reminder with nothing left is cancelled, with
+        a line in its run's log. The open amounts, the interest and costs
+        (``debiteur.claim``, as a letter states them) and the last day of the
+        legal term are computed again for ``today``. Returns the cancelled
+        reminders.
+        """
+        _ = self.env._
+        comms = comms.filtered(lambda c: c.state in ("draft", "failed"))
+        cancelled = self.env["debiteur.communication"]
+        if not comms:
+            return cancelled
+        lines = comms.invoice_line_ids
+        lines.move_id.fetch(
+            [
+                "state",
+                "payment_state",
+                "currency_id",
+                "amount_residual",
+                "amount_residual_signed",
+            ]
+        )
+
+        def still_due(move):
+            return (
+                move.state == "posted"
+                and move.payment_state in ("not_paid", "partial")
+                and move.currency_id.compare_amounts(move.amount_residual, 0.0) > 0
+            )
+
+        paid = lines.filtered(lambda line: not still_due(line.move_id))
+        for comm in comms:
+            gone = paid & comm.invoice_line_ids
+            if gone and gone == comm.invoice_line_ids:
+                comm.write(
+                    {
+                        "state": "cancelled",
+                        "cancel_reason": _("Paid before the reminder was sent."),
+                        "cancel_user_id": self.env.user.id,
+                    }
+                )
+                message = _(
+                    "%(reminder)s to %(partner)s: cancelled, its invoices were "
+                    "paid before it was sent.",
+                    reminder=comm.name,
+                    partner=comm.partner_id.display_name,
+                )
+                comm.run_id._log(message)
+                comm.message_post(body=message)
+                cancelled |= comm
+            elif gone:
+                comm.run_id._log(
+                    _(
+                        "%(reminder)s to %(partner)s: %(invoices)s paid before it "
+                        "was sent, left out.",
+                        reminder=comm.name,
+                        partner=comm.partner_id.display_name,
+                        invoices=", ".join(gone.move_id.mapped("display_name")),
+                    )
+                )
+        paid.unlink()
+        comms -= cancelled
+        for line in comms.invoice_line_ids:
+            move = line.move_id
+            line.write(
+                {
+                    "amount_residual": move.amount_residual,
+                    "amount_residual_company": move.amount_residual_signed,
+                    "days_overdue": (today - line.date_due).days
+                    if line.date_due
+                    else line.days_overdue,
+                }
+            )
+        for company in comms.company_id:
+            self._refresh_company_claims(
+                comms.filtered(lambda c, co=company: c.company_id == co), today
+            )
+        return cancelled
+
+    @api.model
+    def _refresh_company_claims(self, comms, today):
+        """The claims of ``comms`` (one company) as they leave ``today``."""
+        company = comms.company_id
+        currency = company.currency_id
+        deadlines = {}
+        for comm in comms:
+            deadlines[comm.id] = self._legal_deadline(
+                today, comm.level_id, comm.policy_id, comm.channel, comm.partner_id
+            )
+        Claim = self.env["debiteur.claim"]
+        for comm in comms:
+            # One debtor per reminder: a debtor has one reminder per run.
+            pid = comm.partner_id.id
+            level, policy = comm.level_id, comm.policy_id
+            with_interest = level.charge_interest and policy.interest_mode != "none"
+            claim = Claim._claims(
+                company,
+                {pid: comm.invoice_line_ids.move_id},
+                today,
+                policies={pid: policy},
+                levels={pid: level},
+                deadlines={pid: deadlines[comm.id]},
+                announce=True,
+                interest_for={pid} if with_interest else set(),
+            )[pid]
+            overdue = currency.round(
+                sum(comm.invoice_line_ids.mapped("amount_residual_company"))
+            )
+            values = {
+                "date": today,
+                "legal_deadline": deadlines[comm.id],
+                "amount_overdue": overdue,
+                "amount_due": currency.round(overdue + comm.amount_credit),
+            }
+            if with_interest and not claim.error:
+                values["interest_amount"] = float(claim.interest)
+                for line in comm.invoice_line_ids:
+                    entry = claim.invoices.get(line.move_id.id)
+                    line.interest_amount = float(entry["interest"]) if entry else 0.0
+            if level.charge_costs:
+                values.update(
+                    costs_amount=float(claim.costs),
+                    costs_due=claim.costs_due,
+                    costs_note=claim.costs_note or False,
+                )
+            comm.write(values)
+
+    @api.model
+    def _send_communications(self, comms, merge_letters=True, fresh=False):
         """Render the letters, queue the e-mails, collect the letters to print
         (unless ``merge_letters`` is False: the scheduler merges its run's
-        letters once, after its last batch)."""
+        letters once, after its last batch).
+
+        The claim is that of the day a reminder leaves: one prepared on
+        another day (a draft confirmed later, a back-dated run, a retry) is
+        checked and computed again first (:meth:`_refresh_claims`). ``fresh``:
+        the reminders were proposed and checked today, in this transaction.
+        """
+        today = fields.Date.context_today(self)
+        stale = comms if not fresh else comms.filtered(lambda c: c.date != today)
+        if stale:
+            comms -= self._refresh_claims(stale, today)
         if not comms:
             return
         with_letter = comms.filtered(lambda c: c.channel != "phone")
@@ -1436,7 +1578,7 @@ class DebiteurEngine(models.AbstractModel):
             ]
             comms = self._apply(run, proposals, send=False)
             to_send = comms.filtered(lambda c: c.policy_id.auto_send)
-            self._send_communications(to_send, merge_letters=False)
+            self._send_communications(to_send, merge_letters=False, fresh=True)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(debtors) - done
