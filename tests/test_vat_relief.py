@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 import psycopg2
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -339,6 +340,45 @@ class TestVatRelief(VatReliefCommon):
         self.assertTrue(relief.proven)
         self.assertEqual(relief.attachment_ids.name, "curator.pdf")
         self.assertEqual(self.tag_balances(Q2_2026)["1a (BTW)"], -210.0)
+
+    def relief_wizard(self, invoices, today):
+        with freeze_time(today):
+            return Form(
+                self.env["debiteur.vat.relief.wizard"].with_context(
+                    default_move_ids=invoices.ids
+                )
+            )
+
+    def test_reclaim_from_the_invoice_defaults_to_the_eligible_date(self):
+        """Started from the invoice months later, the relief still lands in
+        the return of the eligible date, as on the VAT to Reclaim list."""
+        invoice = self.vat_invoice([(1000.0, self.tax_21)])
+        today = date(2026, 6, 20)
+        wizard = self.relief_wizard(invoice, today)
+        self.assertEqual(wizard.date, ELIGIBLE)
+        with freeze_time(today):
+            wizard.save().action_confirm()
+        relief = invoice.debiteur_vat_relief_ids
+        self.assertEqual(relief.relief_move_id.date, ELIGIBLE)
+        self.assertEqual(self.tag_balances(Q1_2026)["1a (BTW)"], -210.0)
+
+    def test_a_locked_eligible_date_moves_to_the_first_open_day(self):
+        invoice = self.vat_invoice([(1000.0, self.tax_21)])
+        self.company.tax_lock_date = date(2026, 3, 31)
+        today = date(2026, 6, 20)
+        wizard = self.relief_wizard(invoice, today)
+        self.assertEqual(wizard.date, date(2026, 4, 1))
+        with freeze_time(today):
+            wizard.save().action_confirm()
+        # The first return still open, not the one of the day it was done.
+        self.assertEqual(
+            invoice.debiteur_vat_relief_ids.relief_move_id.date, date(2026, 4, 1)
+        )
+
+    def test_not_yet_eligible_defaults_to_today(self):
+        invoice = self.vat_invoice([(1000.0, self.tax_21)], due=date(2025, 12, 1))
+        wizard = self.relief_wizard(invoice, date(2026, 6, 1))
+        self.assertEqual(wizard.date, date(2026, 6, 1))
 
     def test_refused_on_paid_reversed_and_untaxed_invoices(self):
         paid = self.vat_invoice([(1000.0, self.tax_21)])

@@ -143,6 +143,7 @@ class DebiteurClaim(models.AbstractModel):
                 "debiteur_is_cost_invoice",
             ]
         )
+        rates = self._rates(all_moves.currency_id, company, as_of)
         if policies is None:
             policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
         principal_moves = all_moves.filtered(
@@ -186,6 +187,7 @@ class DebiteurClaim(models.AbstractModel):
             self._add_interest(
                 claim,
                 moves,
+                rates,
                 invoice_claims,
                 interest_for is None or partner.id in interest_for,
                 Legal,
@@ -234,7 +236,7 @@ class DebiteurClaim(models.AbstractModel):
 
     @api.model
     def _add_interest(
-        self, claim, moves, invoice_claims, with_interest, Legal, currency
+        self, claim, moves, rates, invoice_claims, with_interest, Legal, currency
     ):
         """The open principal and the interest on it, per principal invoice in
         its currency and the company's, less what was already charged."""
@@ -244,14 +246,18 @@ class DebiteurClaim(models.AbstractModel):
             if move.debiteur_is_cost_invoice:
                 continue
             # Costs are due on the principal, never on costs or interest.
-            claim.principal += max(_money(move.amount_residual_signed, currency), zero)
+            # A claim in another currency is worth its value on the day of the
+            # claim (art. 6:121 BW): the WIK is a euro amount on that value.
+            claim.principal += max(
+                self._in_company_currency(move.amount_residual, move, rates), zero
+            )
             if not with_interest:
                 continue
             entry = invoice_claims.get(move.id)
             if entry is None:
                 claim.error = invoice_claims.get("__error__", "")
                 continue
-            company_interest = move._debiteur_company_amount(entry["interest"])
+            company_interest = self._in_company_currency(entry["interest"], move, rates)
             claim.invoices[move.id] = dict(entry, interest_company=company_interest)
             interest += company_interest
         claim.interest_gross = _quantize(interest, currency)
@@ -259,6 +265,33 @@ class DebiteurClaim(models.AbstractModel):
             claim.interest_gross, claim.charges, currency
         )
         claim.interest_charged = claim.charges["interest"] if claim.charges else zero
+
+    @api.model
+    def _rates(self, currencies, company, day):
+        """``{currency id: Decimal}``: what one unit of each currency is
+        worth in the company currency on ``day`` (one rate per currency)."""
+        return {
+            currency.id: Decimal(
+                str(
+                    currency._get_conversion_rate(
+                        currency, company.currency_id, company, day
+                    )
+                )
+            )
+            for currency in currencies
+        }
+
+    @api.model
+    def _in_company_currency(self, amount, move, rates):
+        """``amount`` in ``move``'s currency, in the company's on the day of
+        the claim (``rates``), as a Decimal rounded to its cents."""
+        company_currency = move.company_id.currency_id
+        if move.currency_id == company_currency:
+            return _money(amount, company_currency)
+        return _quantize(
+            _money(amount, move.currency_id) * rates[move.currency_id.id],
+            company_currency,
+        )
 
     # ------------------------------------------------------------------
     # The facts, when the caller does not give them

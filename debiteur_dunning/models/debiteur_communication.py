@@ -278,6 +278,54 @@ class DebiteurCommunication(models.Model):
             )
         return sorted(result, key=lambda r: r["currency"].name)
 
+    def _claim_statement(self):
+        """The claim as the letter states it, in the currency owed.
+
+        A claim in one foreign currency is stated in that currency: interest
+        and collection costs (computed in the company currency, the WIK being
+        a euro amount) converted at the rate of the letter's date, and the
+        equivalent in the company currency with that rate. Otherwise the
+        company currency. Returns ``{"currency", "balance", "interest",
+        "costs", "total", "equivalent", "rate", "date"}`` (``equivalent`` and
+        ``rate`` False in the company currency).
+        """
+        self.ensure_one()
+        company_currency = self.company_currency_id
+        day = self.date
+        interest = self.interest_amount
+        costs = self.costs_amount if self.costs_due else 0.0
+        totals = self._currency_totals()
+        currency = totals[0]["currency"] if len(totals) == 1 else company_currency
+        if currency == company_currency:
+            return {
+                "currency": company_currency,
+                "balance": self.amount_due,
+                "interest": interest,
+                "costs": costs,
+                "total": self.total_claim,
+                "equivalent": False,
+                "rate": False,
+                "date": day,
+            }
+        # What one unit of the company currency is worth in the currency owed.
+        rate = currency._get_conversion_rate(
+            company_currency, currency, self.company_id, day
+        )
+        balance = totals[0]["balance"]
+        interest = currency.round(interest * rate)
+        costs = currency.round(costs * rate)
+        total = currency.round(balance + interest + costs)
+        return {
+            "currency": currency,
+            "balance": balance,
+            "interest": interest,
+            "costs": costs,
+            "total": total,
+            "equivalent": company_currency.round(total / rate),
+            "rate": 1 / rate,
+            "date": day,
+        }
+
     def _company_iban(self):
         self.ensure_one()
         bank = self.company_id.partner_id.bank_ids[:1]

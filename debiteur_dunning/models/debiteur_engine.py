@@ -447,16 +447,37 @@ class DebiteurEngine(models.AbstractModel):
         data_warnings = Legal._check_debtor_data(
             partners.browse({p.partner_id for p in notices})
         )
+        be_unidentified = self._be_creditor_unidentified(company)
         for proposal in proposals:
             level = Level.browse(proposal.level_id)
             policy = Policy.browse(proposal.policy_id)
             partner = partners.browse(proposal.partner_id).with_prefetch(partners._ids)
             proposal.warnings.extend(data_warnings.get(proposal.partner_id, []))
+            if (
+                policy.jurisdiction == "be"
+                and be_unidentified
+                and not proposal.skip_reason
+            ):
+                proposal.skip_reason = be_unidentified
+                proposal.warnings.append(be_unidentified)
             if level.is_legal_notice and not proposal.skip_reason:
                 problem = self._legal_notice_problem(company, proposal, policy, partner)
                 if problem:
                     proposal.skip_reason = problem
                     proposal.warnings.append(problem)
+
+    def _be_creditor_unidentified(self, company):
+        """Why a Belgian reminder cannot be sent for ``company``, or False.
+
+        Every Belgian reminder states the creditor's enterprise number
+        (KBO/BCE, Book XIX Code of Economic Law, art. XIX.2)."""
+        if company.company_registry:
+            return False
+        return self.env._(
+            "The reminder cannot be sent: a Belgian reminder must state the "
+            "creditor's enterprise number (KBO/BCE). Fill in the company's "
+            "registry number."
+        )
 
     def _legal_notice_problem(self, company, proposal, policy, partner):
         """Why a formal notice would not stand, or False (LEGAL.md, NL consumers).

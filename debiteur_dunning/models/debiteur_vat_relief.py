@@ -450,15 +450,12 @@ class DebiteurVatRelief(models.Model):
         return moves
 
     def _debiteur_booking_date(self, wanted):
-        """``wanted``, or today when it falls in a locked (VAT) period."""
+        """``wanted``, or the first day after the lock date when it falls in a
+        locked (VAT) period: the first return still open."""
         self.ensure_one()
-        company = self.company_id
-        lock = max(
-            company.user_tax_lock_date or fields.Date.to_date("1900-01-01"),
-            company._get_user_fiscal_lock_date(company.debiteur_vat_relief_journal_id),
-        )
-        if wanted <= lock:
-            return max(fields.Date.context_today(self), lock + timedelta(days=1))
+        lock = self.company_id._debiteur_vat_lock_date()
+        if lock and wanted <= lock:
+            return lock + timedelta(days=1)
         return wanted
 
     # ------------------------------------------------------------------

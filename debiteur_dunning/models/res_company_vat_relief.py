@@ -71,6 +71,17 @@ class ResCompany(models.Model):
             return due_date + relativedelta(years=1)
         return due_date + timedelta(days=max(self.debiteur_vat_relief_delay_days, 0))
 
+    def _debiteur_vat_lock_date(self):
+        """The last locked day for VAT relief entries (tax lock date, or the
+        fiscal lock date of the relief journal), or False."""
+        self.ensure_one()
+        locks = [
+            self.user_tax_lock_date,
+            self._get_user_fiscal_lock_date(self.debiteur_vat_relief_journal_id),
+        ]
+        locks = [day for day in locks if day]
+        return max(locks) if locks else False
+
     def _debiteur_vat_relief_due_cutoff(self, today):
         """The latest due date of an invoice that may be eligible on ``today``
         (one day of slack for 29 February; the exact date is checked after)."""

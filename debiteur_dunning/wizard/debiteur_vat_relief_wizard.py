@@ -1,4 +1,6 @@
-from odoo import fields, models
+from datetime import timedelta
+
+from odoo import api, fields, models
 
 
 class DebiteurVatReliefWizard(models.TransientModel):
@@ -12,8 +14,13 @@ class DebiteurVatReliefWizard(models.TransientModel):
     date = fields.Date(
         string="Relief Date",
         required=True,
-        default=fields.Date.context_today,
-        help="Accounting date of the relief: the VAT return it belongs to.",
+        compute="_compute_date",
+        store=True,
+        readonly=False,
+        help="Accounting date of the relief: the VAT return it belongs to. By "
+        "default the day the invoices became eligible (the latest of them), or "
+        "the first day after the VAT lock date when that day is locked; today "
+        "for an invoice not eligible yet.",
     )
     reason = fields.Text(
         help="Why the invoices are uncollectible (bankruptcy, judicial "
@@ -26,6 +33,21 @@ class DebiteurVatReliefWizard(models.TransientModel):
         help="Required before the eligible date: the proof that the claim is "
         "uncollectible.",
     )
+
+    @api.depends("move_ids")
+    def _compute_date(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            days = []
+            for move in wizard.move_ids:
+                company = move.company_id
+                eligible = company._debiteur_vat_relief_eligible_date(
+                    move.invoice_date_due
+                )
+                day = eligible if eligible and eligible <= today else today
+                lock = company._debiteur_vat_lock_date()
+                days.append(max(day, lock + timedelta(days=1)) if lock else day)
+            wizard.date = max(days) if days else today
 
     def action_confirm(self):
         self.ensure_one()
