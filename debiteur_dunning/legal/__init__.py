@@ -1,7 +1,7 @@
 """Legal rules of Dutch and Belgian dunning, as pure functions.
 
-This package imports nothing from Odoo (only the standard library and
-python-stdnum), so integrators and fast tests can use it on its own. Each
+This package imports nothing from Odoo (only the standard library,
+python-stdnum and holidays), so integrators and fast tests can use it on its own. Each
 module cites the articles it implements; LEGAL.md holds the worked examples.
 
 Conventions shared by every function:
@@ -19,8 +19,14 @@ Conventions shared by every function:
 """
 
 from .allocation import allocate_payment
+from .calendar import (
+    is_working_day,
+    next_working_day,
+    post_receipt_date,
+    public_holidays,
+)
 from .costs import be_consumer_damages, wik_collection_costs
-from .deadlines import legal_notice_deadline
+from .deadlines import legal_notice_deadline, receipt_date
 from .interest import be_commercial_rate, statutory_interest
 from .prescription import prescription_date
 from .references import be_structured_communication, rf_reference
@@ -30,8 +36,13 @@ __all__ = [
     "be_commercial_rate",
     "be_consumer_damages",
     "be_structured_communication",
+    "is_working_day",
     "legal_notice_deadline",
+    "next_working_day",
+    "post_receipt_date",
     "prescription_date",
+    "public_holidays",
+    "receipt_date",
     "rf_reference",
     "statutory_interest",
     "wik_collection_costs",
