@@ -155,6 +155,14 @@ class TestInterestRates(TransactionCase):
             self.env["res.config.settings"].create({}).debiteur_stale_rates_warning
         )
 
+    def test_stale_message_in_dutch(self):
+        if not self.env["res.lang"]._lang_get("nl_NL"):
+            self.skipTest("Dutch is not loaded")
+        message = self.Rate.with_context(lang="nl_NL")._stale_message(date(2026, 7, 2))
+        self.assertIn("Voor deze rentetabellen ontbreekt", message)
+        self.assertIn("nieuwste vanaf", message)
+        self.assertFalse(self.Rate._stale_message(date(2026, 7, 1)))
+
     # -- the daily to-do -------------------------------------------------------
     def test_cron_creates_one_activity_per_company_without_duplicates(self):
         company = self.env.company

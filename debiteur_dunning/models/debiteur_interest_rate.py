@@ -190,19 +190,20 @@ class DebiteurInterestRate(models.Model):
         if not stale:
             return False
         kinds = dict(self._fields["kind"]._description_selection(self.env))
+        tables = "; ".join(
+            self.env._(
+                "%(kind)s (newest from %(date)s)",
+                kind=kinds.get(kind, label),
+                date=tools.format_date(self.env, day),
+            )
+            for kind, label, day in stale
+        )
         return self.env._(
             "These interest rate tables have no rate for the current period: "
             "%(tables)s. Add the newly published rates under Accounting > "
             "Configuration > Interest Rates; until then the last rate is "
             "carried forward.",
-            tables="; ".join(
-                self.env._(
-                    "%(kind)s (newest from %(date)s)",
-                    kind=kinds.get(kind, label),
-                    date=tools.format_date(self.env, day),
-                )
-                for kind, label, day in stale
-            ),
+            tables=tables,
         )
 
     @api.model
