@@ -3,14 +3,14 @@
     "summary": "Accounts-receivable management for Dutch and Belgian SMEs: "
     "payment reminders, formal notices, letters with proof of sending, "
     "daily scheduler.",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debiteur-dunning/debiteur_dunning",
     "author": "debiteur_dunning developers",
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "portal"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum", "holidays"]},
     "data": [
         "security/debiteur_security.xml",
         "security/ir.model.access.csv",
@@ -27,6 +27,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/debiteur_interest_rate_data.xml",
+        "data/debiteur_interest_rate_cron_data.xml",
         "data/debiteur_cost_product_data.xml",
         "data/debiteur_arrangement_data.xml",
         "data/debiteur_vat_relief_data.xml",

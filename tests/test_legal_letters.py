@@ -118,7 +118,8 @@ class TestBelgianConsumer(DebiteurCommon):
         self.assertEqual(friday.weekday(), 4)
         comm = self.run_dunning(friday).communication_ids
         self.assertEqual(comm.level_id, first)
-        self.assertEqual(comm.legal_deadline, friday + timedelta(days=3 + 13))
+        # 8 + 13 = Sunday 21 June: the last day moves to Monday 22 (art. 1.7 BW)
+        self.assertEqual(comm.legal_deadline, friday + timedelta(days=3 + 13 + 1))
         self.assertFalse(comm.costs_due)
         self.assertEqual(comm.costs_amount, 101.73)
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(

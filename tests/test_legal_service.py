@@ -38,9 +38,15 @@ LEGAL_RATES = [
     ("nl_commercial", "2025-07-01", "10.15"),
     ("nl_commercial", "2026-01-01", "10.15"),
     ("be_commercial", "2023-01-01", "10.5"),
+    ("be_commercial", "2023-07-01", "12"),
+    ("be_commercial", "2024-01-01", "12.5"),
+    ("be_commercial", "2024-07-01", "12.5"),
+    ("be_commercial", "2025-01-01", "11.5"),
     ("be_commercial", "2025-07-01", "10.5"),
     ("be_commercial", "2026-01-01", "10.5"),
     ("be_legal", "2023-01-01", "5.25"),
+    ("be_legal", "2024-01-01", "5.75"),
+    ("be_legal", "2025-01-01", "4.5"),
     ("be_legal", "2025-07-01", "4.5"),
     ("be_legal", "2026-01-01", "4.5"),
 ]
@@ -278,7 +284,9 @@ class TestLegalService(DebiteurCommon):
     def test_belgian_interest_not_capitalised(self):
         invoice = self.create_invoice(self.debtor, 10000.0, date(2022, 12, 31))
         claim = self.claims(invoice, date(2024, 12, 31), self.be_business)
-        self.assertEqual(claim[invoice.id]["interest"], D("2100.00"))  # 2 x 10.5 %
+        # Not capitalised: 2023 181 days at 10.5 % and 184 at 12 % (/365),
+        # 2024 366 days at 12.5 % (/366): 520.68 + 604.93 + 1,250.00
+        self.assertEqual(claim[invoice.id]["interest"], D("2375.62"))
         consumer_invoice = self.create_invoice(
             self.consumer, 10000.0, date(2022, 12, 31)
         )

@@ -2,12 +2,16 @@
 
 - Netherlands, consumers: art. 6:96 lid 6 BW. Costs are due only after a letter
   (the "veertiendagenbrief") giving a term of 14 days *starting the day after
-  receipt* (HR 25 November 2016, ECLI:NL:HR:2016:2704). Receipt is taken as the
-  sent date for e-mail and two days later for post (the safe deadline of
-  LEGAL.md).
+  receipt* (HR 25 November 2016, ECLI:NL:HR:2016:2704). Receipt: the send
+  date for e-mail; for post the second delivery day after posting
+  (:func:`.calendar.post_receipt_date`). A last day on a Saturday, Sunday or
+  recognised public holiday moves to the next working day (Algemene
+  termijnenwet art. 1 and 3).
 - Belgium, consumers: Boek XIX Wetboek van Economisch Recht, art. XIX.2: a
   waiting period of 14 calendar days that starts on the third working day after
-  a paper reminder is sent, or on the working day after an electronic one.
+  a paper reminder is sent, or on the working day after an electronic one; a
+  last day on a Saturday, Sunday or legal holiday moves to the next working
+  day (art. 1.7 BW, Book 1).
 """
 
 from __future__ import annotations
@@ -16,13 +20,58 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 from ._common import check_date
+from .calendar import (
+    NL_POST_DELIVERY_DAYS,
+    next_working_day,
+    normalise_country,
+    post_receipt_date,
+    working_day_after,
+)
 
 CHANNELS = ("email", "post")
+# Sent both ways: the later, postal, receipt counts (LEGAL.md).
+CHANNEL_ALIASES = {"email_letter": "post", "both": "post"}
 COUNTRIES = ("NL", "BE")
 
 TERM_DAYS = 14
-NL_POST_DELIVERY_DAYS = 2
 BE_START_WORKING_DAYS = {"post": 3, "email": 1}
+
+__all__ = [
+    "BE_START_WORKING_DAYS",
+    "CHANNELS",
+    "COUNTRIES",
+    "NL_POST_DELIVERY_DAYS",
+    "TERM_DAYS",
+    "legal_notice_deadline",
+    "receipt_date",
+]
+
+
+def receipt_date(
+    sent: date,
+    channel: str,
+    country: str,
+    *,
+    holidays: Collection[date] | None = None,
+) -> date:
+    """The day the debtor is deemed to have received a letter sent on ``sent``.
+
+    A written reminder interrupts prescription when it reaches the debtor
+    (NL: art. 3:317 with 3:37 lid 3 BW). E-mail: ``sent`` itself. Post (and
+    e-mail together with a letter, ``"email_letter"``/``"both"``): NL the
+    second delivery day after posting, BE the third working day after it (see
+    :func:`.calendar.post_receipt_date`). ``holidays`` as in
+    :func:`legal_notice_deadline`.
+
+    >>> receipt_date(date(2026, 3, 2), "post", "NL")
+    datetime.date(2026, 3, 4)
+    """
+    check_date(sent, "sent")
+    channel_key = _channel(channel)
+    country_key = normalise_country(country)
+    if channel_key == "email":
+        return sent
+    return post_receipt_date(sent, country_key, holidays=holidays)
 
 
 def legal_notice_deadline(
@@ -30,77 +79,71 @@ def legal_notice_deadline(
     channel: str,
     country: str,
     *,
-    holidays: Collection[date] = (),
+    holidays: Collection[date] | None = None,
 ) -> date:
     """Last day of the legal payment term of a notice sent on ``sent``.
 
     The returned date is the **last day the debtor may still pay without
     costs**: costs, damages and interest under the notice may be charged from
     the day after it. Print it in the letter as "uiterlijk op <date>".
+    ``sent`` must be the actual send date, not a back-dated run date.
 
-    ``channel`` is ``"email"`` or ``"post"``, ``country`` is ``"NL"`` or
-    ``"BE"`` (case-insensitive). A notice sent both ways should be computed
-    with ``"post"``, the later of the two.
+    ``channel`` is ``"email"`` or ``"post"``; ``"email_letter"`` or
+    ``"both"`` (e-mail together with a letter) counts as post, the later of
+    the two. ``country`` is ``"NL"`` or ``"BE"`` (case-insensitive).
 
-    NL: receipt = ``sent`` (e-mail) or ``sent`` + 2 days (post); the 14 days
-    run from the day after receipt, so the last day is receipt + 14. Calendar
-    days only: a term ending on a weekend is not extended (the safe deadline of
-    LEGAL.md; the Algemene termijnenwet is not applied).
+    ``holidays``: ``None`` (the default) uses the public holidays of
+    ``country`` from the ``holidays`` package (:mod:`.calendar`); an explicit
+    collection of dates is used **instead** of it (an empty one: weekends
+    only), as before this package knew the calendars.
 
-    BE: the term starts on the 1st (e-mail) or 3rd (post) working day after
-    ``sent``, that day being day 1 of 14, so the last day is that start + 13.
-    Working days are Monday to Friday. For e-mail the start is the *working*
-    day after sending, as LEGAL.md reads the law; a reading of "the day
-    after" would only give an earlier date, so this one is safe under both.
+    NL (art. 6:96 lid 6 BW, Algemene termijnenwet): receipt = ``sent``
+    (e-mail) or the second delivery day after posting (post); the 14 days run
+    from the day after receipt, so the last day is receipt + 14; a last day
+    on a Saturday, Sunday or public holiday moves to the next working day.
 
-    Public holidays are not modelled: they are calendar data (Easter-based,
-    per country), which this pure package does not hold. That is **not**
-    conservative: in Belgium a public holiday on one of the working days
-    counted before the term starts moves the start, and so the deadline, one
-    day later, and the default computation misses it. The caller that knows
-    the holidays (Odoo's working calendar) passes them as ``holidays``; they
-    are then skipped like weekends. Example: post sent Thursday 17 April 2025,
-    Easter Monday 21 April: 2025-05-05 by default, 2025-05-06 with
-    ``holidays={date(2025, 4, 21)}``. The Dutch rule counts calendar days and
-    ignores ``holidays``.
+    BE (art. XIX.2 WER, art. 1.7 BW): the term starts on the 1st (e-mail) or
+    3rd (post) working day after ``sent``, that day being day 1 of 14, so the
+    last day is that start + 13, moved to the next working day when it is a
+    Saturday, Sunday or legal holiday.
 
-    Worked examples, notice sent on Friday 7 March 2025:
+    Worked examples (LEGAL.md), NL:
 
-    - NL, e-mail: received 7 March, term 8-21 March, returns 2025-03-21.
-    - NL, post: received Sunday 9 March, term 10-23 March, returns 2025-03-23.
-    - BE, e-mail: first working day after Friday is Monday 10 March, term
-      10-23 March, returns 2025-03-23.
-    - BE, post: working days Mon 10, Tue 11, Wed 12 March; term 12-25 March,
-      returns 2025-03-25 (costs from 26 March).
+    - e-mail Mon 2026-03-02 -> 2026-03-16;
+    - post Mon 2026-03-02: received Wed 03-04 -> 2026-03-18;
+    - e-mail Sun 2026-03-08: 03-22 is a Sunday -> Mon 2026-03-23;
+    - e-mail Fri 2026-04-10 -> 2026-04-24.
+
+    BE, post sent Thursday 17 April 2025 (Easter Monday 21 April): working
+    days Fri 18, Tue 22, Wed 23; term 23 April - 6 May, returns 2025-05-06.
     """
     check_date(sent, "sent")
-    channel_key = _normalise(channel, "channel").lower()
-    country_key = _normalise(country, "country").upper()
-    if channel_key not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}: expected one of {CHANNELS}")
-    if country_key not in COUNTRIES:
-        raise ValueError(f"unknown country {country!r}: expected one of {COUNTRIES}")
+    channel_key = _channel(channel)
+    country_key = normalise_country(country)
 
     if country_key == "NL":
-        receipt = sent
-        if channel_key == "post":
-            receipt += timedelta(days=NL_POST_DELIVERY_DAYS)
-        return receipt + timedelta(days=TERM_DAYS)
+        receipt = receipt_date(sent, channel_key, country_key, holidays=holidays)
+        last = receipt + timedelta(days=TERM_DAYS)
+    else:
+        first_day = working_day_after(
+            sent, BE_START_WORKING_DAYS[channel_key], country_key, holidays=holidays
+        )
+        last = first_day + timedelta(days=TERM_DAYS - 1)
+    return next_working_day(last, country_key, holidays=holidays)
 
-    first_day = _working_day_after(sent, BE_START_WORKING_DAYS[channel_key], holidays)
-    return first_day + timedelta(days=TERM_DAYS - 1)
+
+def _channel(channel: str) -> str:
+    key = _normalise(channel, "channel").lower()
+    key = CHANNEL_ALIASES.get(key, key)
+    if key not in CHANNELS:
+        raise ValueError(
+            f"unknown channel {channel!r}: expected one of {CHANNELS} "
+            f"or {tuple(CHANNEL_ALIASES)}"
+        )
+    return key
 
 
 def _normalise(value: str, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     return value.strip()
-
-
-def _working_day_after(day: date, count: int, holidays: Collection[date]) -> date:
-    """The ``count``-th working day after ``day`` (Monday to Friday, not a holiday)."""
-    while count:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
-            count -= 1
-    return day

@@ -97,6 +97,95 @@ def statutory_interest(
     return fraction_to_cents(base - amount) + final_interest
 
 
+def interest_on_balances(
+    balances: Sequence[tuple[date, Amount]],
+    end: date,
+    rates: RateTable,
+    compound: bool = True,
+) -> Decimal:
+    """Interest on a principal that changes over time, up to ``end`` included.
+
+    ``balances`` lists ``(date, principal)`` in strictly ascending date order:
+    the principal open from that date on, until the next date. The first date
+    is the first interest day; a later amount may be lower (a payment) or
+    higher (a new invoice of the same claim). Each day from the first date to
+    ``end`` earns the principal of that day x rate / 100 / days of the
+    calendar year (actual/actual, as :func:`statutory_interest`).
+
+    With ``compound`` (art. 6:119 lid 2 BW) the interest of each full year
+    counted from the first date is rounded to cents and added to the base
+    from the anniversary on; a payment lowers the principal part only, the
+    capitalised interest stays in the base. The 29 February rule of
+    :func:`statutory_interest` applies. Without ``compound`` the exact sum is
+    rounded once. Returns the interest alone, rounded to cents.
+
+    ``statutory_interest(p, start, end, rates, c)`` equals
+    ``interest_on_balances([(start, p)], end, rates, c)``.
+
+    Example: 2,500.00 from 2024-01-01 at the Dutch business rates, paid down
+    to 1,500.00 from 2024-07-01, until 2024-12-31: 182 days at 12.5 % on
+    2,500.00 and 184 days at 12.25 % on 1,500.00, both /366: 247.77.
+
+    Raises ValueError on an empty or unordered ``balances``, a negative
+    amount, ``end`` before the first date, or a rate table as
+    :func:`statutory_interest` refuses it.
+    """
+    steps = _balance_steps(balances)
+    start = steps[0][0]
+    check_date(end, "end")
+    if end < start:
+        raise ValueError(f"end ({end}) must not be before start ({start})")
+    table = _RateTable(rates, start)
+
+    def accrue(extra: Fraction, first: date, last: date) -> Fraction:
+        """Exact interest from ``first`` to ``last`` on each balance + ``extra``."""
+        total = Fraction(0)
+        for index, (step_from, amount) in enumerate(steps):
+            step_to = steps[index + 1][0] - ONE_DAY if index + 1 < len(steps) else last
+            lo, hi = max(first, step_from), min(last, step_to)
+            if lo <= hi:
+                total += table.accrue(amount + extra, lo, hi)
+        return total
+
+    if not compound:
+        return fraction_to_cents(accrue(Fraction(0), start, end))
+
+    capitalised = Fraction(0)
+    period_start = start
+    years = 1
+    while (next_start := anniversary(start, years)) <= end:
+        year_interest = accrue(capitalised, period_start, next_start - ONE_DAY)
+        capitalised += Fraction(fraction_to_cents(year_interest))
+        period_start = next_start
+        years += 1
+    final_interest = fraction_to_cents(accrue(capitalised, period_start, end))
+    return fraction_to_cents(capitalised) + final_interest
+
+
+def _balance_steps(
+    balances: Sequence[tuple[date, Amount]],
+) -> list[tuple[date, Fraction]]:
+    """``balances`` checked: non-empty, dates strictly ascending, amounts >= 0."""
+    if isinstance(balances, str | bytes) or not balances:
+        raise ValueError("balances must be a non-empty sequence of (date, amount)")
+    steps: list[tuple[date, Fraction]] = []
+    for item in balances:
+        try:
+            day, amount = item
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"each balance must be a (date, amount) pair, got {item!r}"
+            ) from None
+        check_date(day, "balance date")
+        if steps and day <= steps[-1][0]:
+            raise ValueError(
+                f"balances must be in strictly ascending date order: {day} "
+                f"follows {steps[-1][0]}"
+            )
+        steps.append((day, Fraction(non_negative(amount, "balance"))))
+    return steps
+
+
 def be_commercial_rate(reference_rate: Amount) -> Decimal:
     """Belgian commercial late-payment rate (wet 2 augustus 2002, art. 5).
 

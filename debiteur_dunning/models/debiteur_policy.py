@@ -71,6 +71,48 @@ class DebiteurPolicy(models.Model):
         required=True,
         default="none",
     )
+    # Legal settings of the contracts this policy is used for (LEGAL.md). The
+    # claim (debiteur.legal) reads them; they are not derived from the
+    # debtor type because they depend on what was sold and agreed.
+    consumer_sale = fields.Boolean(
+        string="Sale of goods to consumers",
+        help="The invoices are the price of goods sold to consumers: under "
+        "Dutch law such claims prescribe after two years (art. 7:28 BW) "
+        "instead of five. Services to consumers stay at five years.",
+    )
+    prescription_kind = fields.Selection(
+        [
+            ("default", "Ordinary contractual claims (10 years)"),
+            ("periodic", "Periodic payments (5 years)"),
+            ("consumer_supply", "Goods supplied to consumers by a trader (1 year)"),
+        ],
+        string="Prescription (Belgium)",
+        required=True,
+        default="default",
+        help="Belgian law: ordinary contractual claims prescribe after ten "
+        "years (art. 2262bis old Civil Code), periodic payments such as rent "
+        "after five (art. 2277), claims of traders for goods supplied to "
+        "consumers after one (art. 2272). Verify against the code in force.",
+    )
+    be_express_clause = fields.Boolean(
+        string="Express damages clause",
+        help="The contract has an express damages and interest clause. "
+        "Belgian consumers owe damages on a late payment only under such a "
+        "clause, never for the first reminder (Book XIX Code of Economic "
+        "Law).",
+    )
+    be_recurring_contract_fee = fields.Boolean(
+        string="Reminder fee under a recurring contract",
+        help="Belgian consumers: the contract has recurring payments, so a "
+        "reminder beyond the third in a year may cost 7.50 (plus postage). "
+        "Without it, consumers pay no fee per reminder at all.",
+    )
+    costs_vat_surcharge = fields.Boolean(
+        string="VAT surcharge on collection costs",
+        help="Collection service charged VAT we cannot deduct (art. 2 lid 3 "
+        "BIK): 21 % is added on top of the collection costs and stated in "
+        "the letter. It is damages, not booked as output VAT.",
+    )
     partner_count = fields.Integer(compute="_compute_partner_count")
 
     _sql_constraints = [
