@@ -1,5 +1,7 @@
 """Rules of the claim under Belgian and Dutch law that the engine enforces."""
 
+from decimal import Decimal
+
 from odoo.tests import tagged
 
 from .common import TODAY, DebiteurCommon
@@ -65,3 +67,47 @@ class TestClaimInTheCurrencyOwed(DebiteurCommon):
         self.assertIn(total, html)
         # No second, unexplained total in euros.
         self.assertNotIn(comm.company_currency_id.format(comm.total_claim), html)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestInterestOnWhatWasReallyOpen(DebiteurCommon):
+    """NL commercial interest, 10.15 % in 2026, from 3 April (due 2 April)
+    to TODAY, 1 June: 29 days until 1 May, 31 days from 2 May."""
+
+    def claim(self, invoice):
+        return self.env["debiteur.claim"]._claims(
+            self.company, {self.debtor.id: invoice}, TODAY
+        )[self.debtor.id]
+
+    def interest_field(self):
+        partner = self.debtor.with_context(debiteur_as_of=TODAY)
+        partner.invalidate_recordset()
+        return partner.debiteur_interest_due
+
+    def test_a_part_payment_lowers_the_interest_from_its_day(self):
+        invoice = self.create_invoice(self.debtor, 2500.0, self.d(-60))
+        self.pay(invoice, 1000.0, pay_date=self.d(-30))
+        claim = self.claim(invoice)
+        # 2,500.00 x 10.15 % x 29/365 = 20.16 and 1,500.00 x 31/365 = 12.93
+        # (summed exactly, rounded once); today's 1,500.00 over 60 days would
+        # give 25.03.
+        self.assertEqual(claim.invoices[invoice.id]["interest"], Decimal("33.09"))
+        self.assertEqual(self.interest_field(), 33.09)
+        invoice.invalidate_recordset()
+        self.assertEqual(
+            invoice.with_context(debiteur_as_of=TODAY).debiteur_interest_due, 33.09
+        )
+
+    def test_a_credit_counts_from_its_day(self):
+        invoice = self.create_invoice(self.debtor, 1000.0, self.d(-60))
+        # A credit note of 400.00 dated 2 May, not reconciled.
+        credit = self.create_invoice(
+            self.debtor, 400.0, self.d(-16), move_type="out_refund"
+        )
+        self.assertEqual(credit.date, self.d(-30))
+        claim = self.claim(invoice)
+        # 1,000.00 x 29/365 = 8.06 and 600.00 x 31/365 = 5.17 (13.23), not
+        # 16.68 on the full 1,000.00; the WIK on 600.00 as before.
+        self.assertEqual(claim.interest, Decimal("13.23"))
+        self.assertEqual(claim.costs_basis, Decimal("600.00"))
+        self.assertEqual(self.interest_field(), 13.23)

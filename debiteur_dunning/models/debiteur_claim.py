@@ -152,7 +152,22 @@ class DebiteurClaim(models.AbstractModel):
                 and (interest_for is None or m.commercial_partner_id.id in interest_for)
             )
         )
-        invoice_claims = self._invoice_claims(principal_moves, as_of, policies)
+        if credits is None:
+            credits = self._open_credits(company, partners)
+        starts, silent = self._be_consumer_interest(
+            company, partners, moves_by_partner, policies, deadlines
+        )
+        if silent:
+            principal_moves = principal_moves.filtered(
+                lambda m: m.commercial_partner_id.id not in silent
+            )
+        invoice_claims = self._invoice_claims(
+            principal_moves,
+            as_of,
+            policies,
+            credited=self._credited(moves_by_partner, credits, rates),
+            starts=starts,
+        )
         if charges is None:
             charges = Move._debiteur_charges(
                 company, all_moves, exclude_communications=exclude_communications
@@ -161,13 +176,17 @@ class DebiteurClaim(models.AbstractModel):
             levels = self._highest_levels(moves_by_partner, policies)
         if deadlines is None:
             deadlines = self._latest_deadlines(company, moves_by_partner)
-        if credits is None:
-            credits = self._open_credits(company, partners)
         basis_dates = {}
         for partner in partners:
             deadline = deadlines.get(partner.id)
             if deadline and deadline < as_of:
                 basis_dates[partner.id] = deadline
+        recurring = [
+            pid
+            for pid, policy in policies.items()
+            if policy and policy.be_recurring_contract_fee and pid in moves_by_partner
+        ]
+        reminder_counts = self._reminder_counts(company, recurring, as_of)
         paid_after = self._paid_after(
             Move.union(*(moves_by_partner[pid] for pid in basis_dates)), basis_dates
         )
@@ -217,7 +236,15 @@ class DebiteurClaim(models.AbstractModel):
                 ),
                 zero,
             )
-            self._add_costs(claim, partner, moves, costs_by_level, Legal, currency)
+            self._add_costs(
+                claim,
+                partner,
+                moves,
+                costs_by_level,
+                Legal,
+                currency,
+                reminder_counts.get(partner.id, 0),
+            )
             result[partner.id] = claim
         return result
 
@@ -297,16 +324,24 @@ class DebiteurClaim(models.AbstractModel):
     # The facts, when the caller does not give them
     # ------------------------------------------------------------------
     @api.model
-    def _invoice_claims(self, invoices, as_of, policies):
-        """``debiteur.legal._invoice_claims``, that does not fail a whole
-        screen: when a rate table does not reach back far enough, the debtors
-        are taken one by one; the invoices of those that fail get no entry,
-        and ``"__error__"`` holds the reason."""
+    def _invoice_claims(self, invoices, as_of, policies, credited=None, starts=None):
+        """``debiteur.legal._invoice_claims`` on what was really open each
+        day (the payments reconciled with each invoice, and ``credited``:
+        ``{move id: [(date, Decimal)]}``, the open credits set against it),
+        that does not fail a whole screen: when a rate table does not reach
+        back far enough, the debtors are taken one by one; the invoices of
+        those that fail get no entry, and ``"__error__"`` holds the reason."""
         if not invoices:
             return {}
         Legal = self.env["debiteur.legal"]
+        history = self._payment_history(invoices)
+        for move_id, entries in (credited or {}).items():
+            history.setdefault(move_id, {"paid": [], "credited": []})
+            history[move_id]["credited"].extend(entries)
         try:
-            return Legal._invoice_claims(invoices, as_of, policies)
+            return Legal._invoice_claims(
+                invoices, as_of, policies, history=history, starts=starts
+            )
         except UserError:
             pass
         claims = {}
@@ -315,11 +350,108 @@ class DebiteurClaim(models.AbstractModel):
                 lambda m, p=partner: m.commercial_partner_id == p
             )
             try:
-                claims.update(Legal._invoice_claims(debtor_moves, as_of, policies))
+                claims.update(
+                    Legal._invoice_claims(
+                        debtor_moves, as_of, policies, history=history, starts=starts
+                    )
+                )
             except UserError as exc:
                 # No interest is stated rather than a wrong amount.
                 claims["__error__"] = exc.args[0]
         return claims
+
+    @api.model
+    def _be_consumer_interest(
+        self, company, partners, moves_by_partner, policies, deadlines
+    ):
+        """Belgian consumers (Book XIX WER): interest only under an express
+        clause of the contract, and not for the first reminder or its waiting
+        period. Returns ``(starts, silent)``: the first interest day of each
+        invoice (the day after the first waiting period), and the debtors that
+        owe no interest (no clause, or no waiting period ended yet)."""
+        Legal = self.env["debiteur.legal"]
+        be_consumers = [
+            partner
+            for partner in partners
+            if (policy := policies.get(partner.id))
+            and policy.jurisdiction == "be"
+            and Legal._is_consumer(partner, policy)
+        ]
+        starts, silent = {}, set()
+        if not be_consumers:
+            return starts, silent
+        firsts = self._latest_deadlines(
+            company, {p.id: moves_by_partner[p.id] for p in be_consumers}, pick=min
+        )
+        for partner in be_consumers:
+            first = firsts.get(partner.id) or (deadlines or {}).get(partner.id)
+            if not policies[partner.id].be_express_clause or not first:
+                silent.add(partner.id)
+                continue
+            for move in moves_by_partner[partner.id]:
+                starts[move.id] = first + ONE_DAY
+        return starts, silent
+
+    @api.model
+    def _payment_history(self, invoices):
+        """What was reconciled with each invoice, by day, in its currency:
+        ``{move id: {"paid": [(date, Decimal)], "credited": []}}`` (two
+        queries)."""
+        partials = self.env["account.partial.reconcile"].search_fetch(
+            [("debit_move_id.move_id", "in", invoices.ids)],
+            ["debit_move_id", "debit_amount_currency", "max_date"],
+        )
+        partials.debit_move_id.fetch(["move_id", "currency_id"])
+        history = {}
+        for partial in partials:
+            line = partial.debit_move_id
+            entry = history.setdefault(line.move_id.id, {"paid": [], "credited": []})
+            entry["paid"].append(
+                (
+                    partial.max_date,
+                    _money(partial.debit_amount_currency, line.currency_id),
+                )
+            )
+        return history
+
+    @api.model
+    def _credited(self, moves_by_partner, credits, rates):
+        """The debtors' open credits set against their oldest invoices first:
+        ``{move id: [(date, Decimal in the invoice currency)]}``."""
+        result = {}
+        for pid, moves in moves_by_partner.items():
+            entries = sorted(
+                (
+                    (day, -_money(amount, moves.company_id.currency_id))
+                    for day, amount in credits.get(pid, ())
+                    if amount
+                ),
+                key=lambda entry: entry[0] or date.min,
+            )
+            if not entries:
+                continue
+            principal = moves.filtered(lambda m: not m.debiteur_is_cost_invoice).sorted(
+                lambda m: (m.invoice_date_due, m.id)
+            )
+            room = {
+                m.id: self._in_company_currency(m.amount_residual, m, rates)
+                for m in principal
+            }
+            for day, amount in entries:
+                for move in principal:
+                    if amount <= 0:
+                        break
+                    part = min(amount, room[move.id])
+                    if part <= 0:
+                        continue
+                    room[move.id] -= part
+                    amount -= part
+                    rate = rates[move.currency_id.id]
+                    in_currency = _quantize(part / rate, move.currency_id)
+                    result.setdefault(move.id, []).append(
+                        (day or move.invoice_date_due, in_currency)
+                    )
+        return result
 
     @api.model
     def _highest_level(self, levels, policy):
@@ -346,7 +478,7 @@ class DebiteurClaim(models.AbstractModel):
         }
 
     @api.model
-    def _latest_deadlines(self, company, moves_by_partner):
+    def _latest_deadlines(self, company, moves_by_partner, pick=max):
         """The last day of the latest legal term stated by a reminder that
         left and listed one of the debtor's invoices: ``{partner id: date}``.
         The latest, never an earlier one: costs wait until every term stated
@@ -364,7 +496,9 @@ class DebiteurClaim(models.AbstractModel):
         result = {}
         for comm in comms:
             pid = comm.partner_id.commercial_partner_id.id
-            result[pid] = max(result.get(pid, comm.legal_deadline), comm.legal_deadline)
+            result[pid] = pick(
+                result.get(pid, comm.legal_deadline), comm.legal_deadline
+            )
         return result
 
     @api.model
@@ -376,6 +510,26 @@ class DebiteurClaim(models.AbstractModel):
             ._open_credits(company, partners)
             .items()
         }
+
+    @api.model
+    def _reminder_counts(self, company, partner_ids, as_of):
+        """The written reminders each debtor had in the year before
+        ``as_of``: ``{partner id: count}`` (one query)."""
+        if not partner_ids:
+            return {}
+        groups = self.env["debiteur.communication"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("state", "in", ("sent", "printed")),
+                ("channel", "!=", "phone"),
+                ("sent_date", ">", as_of - timedelta(days=365)),
+                ("sent_date", "<", as_of),
+            ],
+            ["partner_id"],
+            ["__count"],
+        )
+        return {partner.id: count for partner, count in groups}
 
     @api.model
     def _paid_after(self, moves, basis_dates):
@@ -405,7 +559,16 @@ class DebiteurClaim(models.AbstractModel):
     # The costs
     # ------------------------------------------------------------------
     @api.model
-    def _add_costs(self, claim, partner, moves, costs_by_level, Legal, currency):
+    def _add_costs(
+        self,
+        claim,
+        partner,
+        moves,
+        costs_by_level,
+        Legal,
+        currency,
+        reminders_this_year=0,
+    ):
         zero = _quantize(0, currency)
         claim.costs = claim.costs_gross = claim.costs_charged = zero
         policy, level = claim.policy, claim.level
@@ -427,6 +590,7 @@ class DebiteurClaim(models.AbstractModel):
             legal_deadline=claim.deadline,
             invoice_count=len(moves.filtered(lambda m: not m.debiteur_is_cost_invoice)),
             level_index=level_index,
+            reminders_this_year=reminders_this_year,
         )
         claim.costs_gross = _money(amount, currency)
         claim.costs, claim.costs_note = Legal._costs_less_charged(

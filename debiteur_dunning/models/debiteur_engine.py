@@ -425,11 +425,17 @@ class DebiteurEngine(models.AbstractModel):
                 and Policy.browse(p.policy_id).interest_mode != "none"
             },
         )
+        stale = self._stale_tables(date, proposals, Level, Policy, partners)
         for proposal in proposals:
             claim = claims[proposal.partner_id]
             level = Level.browse(proposal.level_id)
             policy = Policy.browse(proposal.policy_id)
             if level.charge_interest and policy.interest_mode != "none":
+                kind = policy.interest_mode == "statutory" and Legal._interest_kind(
+                    policy, partners.browse(proposal.partner_id)
+                )
+                if kind in stale:
+                    proposal.warnings.append(stale[kind])
                 if claim.error:
                     proposal.warnings.append(claim.error)
                 else:
@@ -465,6 +471,29 @@ class DebiteurEngine(models.AbstractModel):
                 if problem:
                     proposal.skip_reason = problem
                     proposal.warnings.append(problem)
+
+    def _stale_tables(self, date, proposals, Level, Policy, partners):
+        """``{rate table kind: warning}`` for the stale statutory rate tables,
+        when a letter of ``proposals`` states statutory interest (one query
+        then, none otherwise)."""
+        if not any(
+            Level.browse(p.level_id).charge_interest
+            and Policy.browse(p.policy_id).interest_mode == "statutory"
+            for p in proposals
+        ):
+            return {}
+        return {
+            kind: self.env._(
+                "The newest rate of %(table)s starts on %(date)s, more than six "
+                "months ago: check whether a newer rate was published (Interest "
+                "Rates) before sending interest.",
+                table=label,
+                date=newest,
+            )
+            for kind, label, newest in self.env["debiteur.interest.rate"]._stale_kinds(
+                date
+            )
+        }
 
     def _be_creditor_unidentified(self, company):
         """Why a Belgian reminder cannot be sent for ``company``, or False.

@@ -18,19 +18,16 @@ from odoo.exceptions import UserError
 
 from ..legal import (
     allocate_payment,
-    be_consumer_damages,
+    collection_costs,
+    costs_vat_surcharge,
+    interest_on_balances,
     prescription_date,
-    statutory_interest,
-    wik_collection_costs,
+    receipt_date,
 )
 
 ONE_DAY = timedelta(days=1)
 # Reminders that interrupt prescription: written (not a phone call) and gone.
 WRITTEN_STATES = ("sent", "printed")
-# Belgium, B2B: fixed compensation per invoice (wet 2 augustus 2002, art. 6).
-BE_BUSINESS_COMPENSATION = Decimal("40.00")
-# Belgium, consumers: a later reminder costs at most 7.50 plus postage (XIX.4 WER).
-BE_CONSUMER_REMINDER_FEE = Decimal("7.50")
 # A contractual rate is one rate for all time.
 CONTRACTUAL_FROM = date(1900, 1, 1)
 ADDRESS_FIELDS = ("street", "zip", "city")
@@ -86,7 +83,9 @@ class DebiteurLegal(models.AbstractModel):
     # Interest and prescription per invoice
     # ------------------------------------------------------------------
     @api.model
-    def _invoice_claims(self, invoices, as_of, policy_by_partner=None):
+    def _invoice_claims(
+        self, invoices, as_of, policy_by_partner=None, history=None, starts=None
+    ):
         """Interest, costs basis and prescription of each invoice on ``as_of``.
 
         Returns ``{invoice id: {"interest": Decimal, "costs_basis": Decimal,
@@ -106,12 +105,21 @@ class DebiteurLegal(models.AbstractModel):
         interest of a reminder, the charges of a payment arrangement) is no
         principal: no interest on it (no interest on costs or on interest) and
         a ``costs_basis`` of 0; it keeps its prescription date.
-        - ``prescription_date``: last day to enforce the claim: 5 years after
-          the due date, 2 years for a consumer debtor (consumer sale), restarted
-          by every written reminder sent before it ran out.
+        - ``prescription_date``: last day to enforce the claim under the
+          policy's law (:meth:`_prescription`): NL 5 years after the due date,
+          2 for a consumer sale, restarted by every written reminder received
+          before it ran out; BE by the policy's kind of claim.
 
         ``policy_by_partner`` maps commercial partner id to policy; by default
         the engine's choice (the partner's policy or the company default).
+        ``history``: ``{invoice id: {"paid": [(date, Decimal)], "credited":
+        [(date, Decimal)]}}`` in the invoice currency: what was reconciled
+        with it on each day, and the open credits set against it from their
+        day; interest then runs on what was really open each day. ``starts``:
+        ``{invoice id: date}``, a first interest day later than the day after
+        the due date (a Belgian consumer: after the first reminder's waiting
+        period).
+
         Invoices without a policy get no interest. The number of queries does
         not depend on the number of invoices. Raises UserError when a rate
         table is empty or does not reach back to an interest start.
@@ -146,7 +154,14 @@ class DebiteurLegal(models.AbstractModel):
             }
         policies = self.env["debiteur.policy"].union(*by_company.values())
         policies.fetch(
-            ["jurisdiction", "debtor_type", "interest_mode", "interest_rate"]
+            [
+                "jurisdiction",
+                "debtor_type",
+                "interest_mode",
+                "interest_rate",
+                "consumer_sale",
+                "prescription_kind",
+            ]
         )
         reminders = self._written_reminder_dates(invoices)
 
@@ -155,9 +170,10 @@ class DebiteurLegal(models.AbstractModel):
         for move in invoices:
             partner = move.commercial_partner_id
             policy = by_company.get((move.company_id.id, partner.id))
-            consumer = self._is_consumer(partner, policy)
             due = move.invoice_date_due
             start = due + ONE_DAY
+            if starts and starts.get(move.id):
+                start = max(start, starts[move.id])
             currency = move.currency_id
             residual = max(_money(move.amount_residual, currency), Decimal(0))
             interest = _quantize(0, currency)
@@ -166,7 +182,13 @@ class DebiteurLegal(models.AbstractModel):
                 rates = self._interest_table(policy, partner, tables)
                 if rates:
                     interest = self._interest(
-                        move, residual, start, as_of, rates, policy
+                        move,
+                        self._balances(
+                            residual, start, as_of, (history or {}).get(move.id)
+                        ),
+                        as_of,
+                        rates,
+                        policy,
                     )
             company_currency = move.company_id.currency_id
             zero = _quantize(0, company_currency)
@@ -178,7 +200,7 @@ class DebiteurLegal(models.AbstractModel):
                 if principal
                 else zero,
                 "prescription_date": self._prescription(
-                    due, reminders.get(move.id, ()), consumer
+                    due, reminders.get(move.id, ()), policy
                 ),
                 "interest_start": start,
             }
@@ -220,10 +242,40 @@ class DebiteurLegal(models.AbstractModel):
         return tables[key]
 
     @api.model
-    def _interest(self, move, residual, start, as_of, rates, policy):
+    def _balances(self, residual, start, as_of, history):
+        """What was open on the invoice each day from ``start`` to ``as_of``:
+        ``[(date, Decimal)]`` from each day it changed (see
+        :meth:`_invoice_claims`, ``history``). An amount reconciled on a day
+        is no longer open that day; a credit counts from its day on."""
+        paid = [(day, amount) for day, amount in (history or {}).get("paid", ())]
+        credited = [
+            (max(day, start), amount)
+            for day, amount in (history or {}).get("credited", ())
+        ]
+
+        def open_on(day):
+            amount = residual + sum(a for d, a in paid if d > day)
+            amount -= sum(a for d, a in credited if d <= day)
+            return max(amount, Decimal(0))
+
+        days = sorted(
+            {start}
+            | {d for d, _a in paid if start < d <= as_of}
+            | {d for d, _a in credited if start < d <= as_of}
+        )
+        balances = []
+        for day in days:
+            amount = open_on(day)
+            if not balances or balances[-1][1] != amount:
+                balances.append((day, amount))
+        return balances
+
+    @api.model
+    def _interest(self, move, balances, as_of, rates, policy):
+        start = balances[0][0]
         try:
-            amount = statutory_interest(
-                residual, start, as_of, rates, compound=policy.jurisdiction == "nl"
+            amount = interest_on_balances(
+                balances, as_of, rates, compound=policy.jurisdiction == "nl"
             )
         except ValueError:
             raise UserError(
@@ -254,20 +306,43 @@ class DebiteurLegal(models.AbstractModel):
             ["communication_id:recordset"],
         )
         comms = self.env["debiteur.communication"].union(*(c for _m, c in groups))
-        comms.fetch(["sent_date"])
+        comms.fetch(["sent_date", "channel"])
+        # A written reminder interrupts prescription once the debtor receives
+        # it (art. 3:317 and 3:37 lid 3 BW): e-mail the day it is sent, post
+        # the second delivery day after.
         return {
-            move.id: sorted(set(comm_records.mapped("sent_date")))
+            move.id: sorted(
+                {
+                    receipt_date(
+                        comm.sent_date,
+                        "email" if comm.channel == "email" else "post",
+                        "NL",
+                    )
+                    for comm in comm_records
+                }
+            )
             for move, comm_records in groups
         }
 
     @api.model
-    def _prescription(self, due, reminder_dates, consumer):
-        """Prescription date: each reminder before it runs out starts a new term."""
+    def _prescription(self, due, reminder_dates, policy):
+        """Prescription date under the policy's law.
+
+        NL: five years, two for the sale of goods to a consumer (the policy's
+        ``consumer_sale``, not the debtor type); each written reminder
+        received before the term runs out starts a new one. BE: the term of
+        the policy's ``prescription_kind``; a reminder does not interrupt it.
+        """
+        if policy and policy.jurisdiction == "be":
+            return prescription_date(
+                due, country="BE", kind=policy.prescription_kind or "default"
+            )
+        consumer_sale = bool(policy and policy.consumer_sale)
         reference = due
-        for sent in reminder_dates:
-            if reference < sent <= prescription_date(reference, consumer):
-                reference = sent
-        return prescription_date(reference, consumer)
+        for received in reminder_dates:
+            if reference < received <= prescription_date(reference, consumer_sale):
+                reference = received
+        return prescription_date(reference, consumer_sale)
 
     # ------------------------------------------------------------------
     # Collection costs
@@ -283,6 +358,7 @@ class DebiteurLegal(models.AbstractModel):
         legal_deadline=None,
         invoice_count=1,
         level_index=0,
+        reminders_this_year=0,
     ):
         """Collection costs the law allows on ``as_of``, with a short explanation.
 
@@ -291,98 +367,130 @@ class DebiteurLegal(models.AbstractModel):
         ``fixed`` mode); ``legal_deadline`` the last day of the term the law
         requires before costs (NL consumer: the 14-day letter; BE consumer: the
         waiting period after the first reminder), costs being due from the
-        day after; ``invoice_count`` the number of open invoices (BE business:
-        40.00 each); ``level_index`` the 0-based position of the level in the
-        policy (BE consumer: the first reminder, index 0, is free).
+        day after; ``invoice_count`` the number of open invoices (40.00 each
+        for a business: BE compensation, NL minimum); ``level_index`` the
+        0-based position of the level in the policy (BE consumer: the first
+        reminder, index 0, is free); ``reminders_this_year`` the reminders the
+        debtor had in the twelve months before (BE consumer, recurring
+        contract).
 
-        Returns ``(Decimal amount in the company currency, str explanation)``.
-        Whether this level charges costs at all (``level.charge_costs``) is the
-        caller's decision. The statutory amounts are euros: the company
-        currency is assumed to be EUR.
+        The decision is ``legal.collection_costs``; the policy adds what the
+        contract says (express clause, recurring contract) and the VAT
+        surcharge of art. 2 lid 3 BIK. Returns ``(Decimal amount in the
+        company currency, str explanation)``. Whether this level charges
+        costs at all (``level.charge_costs``) is the caller's decision. The
+        statutory amounts are euros: the company currency is assumed to be EUR.
         """
-        _ = self.env._
         currency = policy.company_id.currency_id
-        principal = _money(principal, currency)
-        zero = _quantize(0, currency)
         as_of = fields.Date.to_date(as_of)
         legal_deadline = fields.Date.to_date(legal_deadline)
-        deadline_passed = bool(legal_deadline) and as_of > legal_deadline
-        consumer = self._is_consumer(partner, policy)
-        jurisdiction = policy.jurisdiction
-
-        if principal <= 0:
-            return zero, _("Nothing is open: no collection costs.")
-        if policy.costs_mode == "none":
-            return zero, _("The policy charges no collection costs.")
-
-        if policy.costs_mode == "fixed":
-            if jurisdiction == "nl" and consumer:
-                return zero, _(
-                    "No fee: Dutch law allows no other fees to consumers than the "
-                    "statutory collection costs."
+        amount, code, params = collection_costs(
+            jurisdiction=policy.jurisdiction or "other",
+            consumer=self._is_consumer(partner, policy),
+            costs_mode=policy.costs_mode or "none",
+            principal=max(_money(principal, currency), Decimal(0)),
+            invoice_count=max(int(invoice_count or 0), 1),
+            fee=_money(level.fee_amount if level else 0.0, currency),
+            deadline_passed=bool(legal_deadline) and as_of > legal_deadline,
+            first_reminder=level_index < 1,
+            express_clause=policy.be_express_clause,
+            recurring_contract_fee=policy.be_recurring_contract_fee,
+            reminders_this_year=int(reminders_this_year or 0),
+        )
+        amount = _quantize(amount, currency)
+        note = self._costs_message(code, params, currency, legal_deadline)
+        if amount > 0 and policy.costs_vat_surcharge and policy.costs_mode != "none":
+            surcharge = _quantize(costs_vat_surcharge(amount), currency)
+            amount += surcharge
+            note = " ".join(
+                (
+                    note,
+                    self.env._(
+                        "Including %(surcharge)s as damages for the VAT our "
+                        "collection service charged us and we cannot deduct "
+                        "(21 %%, art. 2 lid 3 BIK); no VAT is charged to you.",
+                        surcharge=currency.format(float(surcharge)),
+                    ),
                 )
-            fee = _money(level.fee_amount if level else 0.0, currency)
-            if jurisdiction == "be" and consumer:
-                if level_index < 1:
-                    return zero, _("The first reminder to a consumer is free.")
-                if fee > BE_CONSUMER_REMINDER_FEE:
-                    return _quantize(BE_CONSUMER_REMINDER_FEE, currency), _(
-                        "Reminder fee, capped at %(cap)s for a consumer.",
-                        cap=currency.format(float(BE_CONSUMER_REMINDER_FEE)),
-                    )
-            if not fee:
-                return zero, _("This level charges no fee.")
-            return fee, _(
-                "Fixed fee of this level: %(amount)s.",
-                amount=currency.format(float(fee)),
             )
+        return amount, note
 
-        # Statutory costs.
-        if jurisdiction == "nl":
-            amount = _quantize(wik_collection_costs(principal), currency)
-            if consumer:
-                if not deadline_passed:
-                    return zero, _("No costs before the 14-day term has passed.")
-                return amount, _(
-                    "Statutory collection costs (WIK) on %(principal)s, the "
-                    "14-day term having ended on %(deadline)s.",
-                    principal=currency.format(float(principal)),
-                    deadline=legal_deadline,
-                )
-            return amount, _(
+    @api.model
+    def _costs_message(self, code, params, currency, legal_deadline):
+        """The sentence that explains a ``legal.collection_costs`` decision."""
+        _ = self.env._
+        values = {
+            key: currency.format(float(value)) if isinstance(value, Decimal) else value
+            for key, value in params.items()
+        }
+        messages = {
+            "nothing_open": lambda: _("Nothing is open: no collection costs."),
+            "policy_none": lambda: _("The policy charges no collection costs."),
+            "nl_consumer_no_fees": lambda: _(
+                "No fee: Dutch law allows no other fees to consumers than the "
+                "statutory collection costs."
+            ),
+            "be_consumer_first_free": lambda: _(
+                "The first reminder to a consumer is free."
+            ),
+            "be_consumer_no_fees": lambda: _(
+                "No fee: Belgian law allows no fee per reminder to a consumer, "
+                "except beyond three reminders a year under a recurring contract."
+            ),
+            "be_consumer_fee_capped": lambda: _(
+                "Reminder fee, capped at %(cap)s for a consumer.", **values
+            ),
+            "be_consumer_recurring_fee": lambda: _(
+                "Reminder fee of %(amount)s: more than three reminders this year "
+                "under a recurring contract.",
+                **values,
+            ),
+            "no_fee": lambda: _("This level charges no fee."),
+            "fixed_fee": lambda: _("Fixed fee of this level: %(amount)s.", **values),
+            "nl_consumer_before_term": lambda: _(
+                "No costs before the 14-day term has passed."
+            ),
+            "nl_wik_consumer": lambda: _(
+                "Statutory collection costs (WIK) on %(principal)s, the "
+                "14-day term having ended on %(deadline)s.",
+                principal=values["principal"],
+                deadline=legal_deadline,
+            ),
+            "nl_wik_business": lambda: _(
                 "Statutory collection costs (WIK) on %(principal)s, at least "
                 "%(minimum)s.",
-                principal=currency.format(float(principal)),
-                minimum=currency.format(40.0),
-            )
-        if jurisdiction == "be":
-            if consumer:
-                if level_index < 1:
-                    return zero, _(
-                        "The first reminder to a consumer is free: no damages."
-                    )
-                if not deadline_passed:
-                    return zero, _(
-                        "No damages before the 14-day waiting period after the "
-                        "first reminder has passed."
-                    )
-                amount = _quantize(be_consumer_damages(principal), currency)
-                return amount, _(
-                    "Damages at the legal maximum for a balance of %(balance)s "
-                    "(Book XIX Code of Economic Law).",
-                    balance=currency.format(float(principal)),
-                )
-            count = max(int(invoice_count or 0), 1)
-            amount = _quantize(BE_BUSINESS_COMPENSATION * count, currency)
-            return amount, _(
+                **values,
+            ),
+            "nl_business_minimum_per_invoice": lambda: _(
+                "At least %(each)s per invoice for %(count)s invoices (art. 6:96 "
+                "lid 4 BW): more than the WIK scale on the total.",
+                **values,
+            ),
+            "be_consumer_first_free_damages": lambda: _(
+                "The first reminder to a consumer is free: no damages."
+            ),
+            "be_consumer_no_clause": lambda: _(
+                "No damages: the contract has no express damages and interest clause."
+            ),
+            "be_consumer_before_term": lambda: _(
+                "No damages before the 14-day waiting period after the "
+                "first reminder has passed."
+            ),
+            "be_consumer_damages": lambda: _(
+                "Damages at the legal maximum for a balance of %(balance)s "
+                "(Book XIX Code of Economic Law).",
+                **values,
+            ),
+            "be_business_compensation": lambda: _(
                 "Fixed compensation of %(each)s per invoice for %(count)s "
                 "invoice(s) (law of 2 August 2002).",
-                each=currency.format(float(BE_BUSINESS_COMPENSATION)),
-                count=count,
-            )
-        return zero, _(
-            "No statutory collection costs outside the Netherlands and Belgium."
-        )
+                **values,
+            ),
+            "other_jurisdiction": lambda: _(
+                "No statutory collection costs outside the Netherlands and Belgium."
+            ),
+        }
+        return messages[code]()
 
     @api.model
     def _costs_less_charged(self, amount, note, charges, currency):
