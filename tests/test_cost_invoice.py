@@ -128,43 +128,35 @@ class TestCostInvoice(CostInvoiceCommon):
             self.line_of(move, self.costs_product).price_subtotal, 150.0, 2
         )
 
-    def test_vat_on_costs_only_when_the_company_cannot_deduct_it(self):
+    def test_no_output_vat_on_costs_even_when_the_product_has_taxes(self):
+        """Collection costs are damages, not a supply: no VAT line, whatever
+        the product's taxes."""
         tax = self.company_data["default_tax_sale"]
-        self.assertTrue(tax)
-        self.assertFalse(tax.price_include)
         self.costs_product.taxes_id = tax
         self.interest_product.taxes_id = tax
         _invoice, notice = self.notice_for(self.debtor, 1234.56)
-        self.company.debiteur_costs_vat = True
-        move = self.invoice_costs(notice, self.d(36))
-        costs_line = self.line_of(move, self.costs_product)
-        self.assertEqual(costs_line.tax_ids, tax)
-        self.assertAlmostEqual(costs_line.price_subtotal, 185.18, places=2)
-        self.assertFalse(self.line_of(move, self.interest_product).tax_ids)
-        expected_tax = tax.compute_all(185.18, currency=move.currency_id)
-        self.assertAlmostEqual(
-            move.amount_tax,
-            expected_tax["total_included"] - expected_tax["total_excluded"],
-            places=2,
-        )
-
-    def test_no_vat_by_default_even_when_the_product_has_taxes(self):
-        self.costs_product.taxes_id = self.company_data["default_tax_sale"]
-        _invoice, notice = self.notice_for(self.debtor, 1234.56)
-        self.assertFalse(self.company.debiteur_costs_vat)
         move = self.invoice_costs(notice, self.d(36))
         self.assertFalse(move.invoice_line_ids.tax_ids)
         self.assertFalse(move.amount_tax)
-
-    def test_vat_falls_back_to_the_company_sale_tax(self):
-        self.assertFalse(self.costs_product.taxes_id)
-        _invoice, notice = self.notice_for(self.debtor, 1234.56)
-        self.company.debiteur_costs_vat = True
-        move = self.invoice_costs(notice, self.d(36))
-        self.assertEqual(
-            self.line_of(move, self.costs_product).tax_ids,
-            self.company.account_sale_tax_id,
+        self.assertAlmostEqual(
+            self.line_of(move, self.costs_product).price_subtotal, 185.18, 2
         )
+
+    def test_vat_surcharge_is_damages_not_output_tax(self):
+        """A creditor that cannot deduct its collection service's VAT may add
+        21 % to the costs as damages (art. 2 lid 3 BIK): in the costs, stated
+        in the letter, never booked as output tax."""
+        self.costs_product.taxes_id = self.company_data["default_tax_sale"]
+        self.policy.costs_vat_surcharge = True
+        _invoice, notice = self.notice_for(self.debtor, 1234.56)
+        # 185.18 WIK + 21 % (38.89).
+        self.assertEqual(notice.costs_amount, 224.07)
+        self.assertIn("art. 2 lid 3 BIK", notice.costs_note)
+        move = self.invoice_costs(notice, self.d(36))
+        costs_line = self.line_of(move, self.costs_product)
+        self.assertFalse(costs_line.tax_ids)
+        self.assertAlmostEqual(costs_line.price_subtotal, 224.07, 2)
+        self.assertFalse(move.amount_tax)
 
     def test_company_products_are_used_when_set(self):
         costs = self.costs_product.copy({"name": "Incassokosten"})
@@ -516,10 +508,7 @@ class TestCostInvoiceAccess(CostInvoiceCommon):
 
     def test_settings(self):
         settings = self.env["res.config.settings"].create({})
-        self.assertFalse(settings.debiteur_costs_vat)
-        settings.debiteur_costs_vat = True
         settings.execute()
-        self.assertTrue(self.company.debiteur_costs_vat)
         main = self.env.ref("base.main_company")
         self.assertEqual(
             main.debiteur_costs_product_id,

@@ -365,18 +365,11 @@ class DebiteurCommunication(models.Model):
         return move
 
     def _debiteur_costs_taxes(self, product, fiscal_position):
-        """VAT on the costs only when the company cannot deduct VAT."""
-        company = self.company_id
-        Tax = self.env["account.tax"]
-        if not company.debiteur_costs_vat:
-            return Tax
-        taxes = product.taxes_id._filter_taxes_by_company(company).filtered(
-            lambda t: t.type_tax_use == "sale"
-        )
-        taxes = taxes or company.account_sale_tax_id
-        if fiscal_position:
-            taxes = fiscal_position.map_tax(taxes)
-        return taxes
+        """No VAT on collection costs: they are damages, not a supply. The
+        VAT a creditor could not deduct on its collection service is a
+        surcharge in the costs themselves (the policy's ``costs_vat_surcharge``,
+        art. 2 lid 3 BIK), never output tax."""
+        return self.env["account.tax"]
 
     def _debiteur_price_unit(self, amount, taxes):
         """The unit price that leaves ``amount`` untaxed: VAT comes on top."""

@@ -23,12 +23,6 @@ class ResCompany(models.Model):
         help="Product of the interest line of the costs invoices: its income "
         "account. Interest never carries VAT.",
     )
-    debiteur_costs_vat = fields.Boolean(
-        string="VAT on Collection Costs",
-        help="Set when the company cannot deduct VAT: VAT is then added on top of "
-        "the collection costs (the sale taxes of the collection costs product, or "
-        "the company's default sale tax). Interest never carries VAT.",
-    )
 
     def _debiteur_cost_products(self):
         """The (collection costs, interest) products of this company.

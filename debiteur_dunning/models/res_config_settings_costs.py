@@ -10,6 +10,3 @@ class ResConfigSettings(models.TransientModel):
     debiteur_interest_product_id = fields.Many2one(
         related="company_id.debiteur_interest_product_id", readonly=False
     )
-    debiteur_costs_vat = fields.Boolean(
-        related="company_id.debiteur_costs_vat", readonly=False
-    )
