@@ -137,9 +137,19 @@ class TestFrenchReminder(BelgianCommon):
         self.assertIn("Mise en demeure (délai de 14 jours)", text)
         self.assertIn("Par la présente, nous vous mettons en demeure", text)
         self.assertIn("Numéro d'entreprise (BCE)", text)
+        # A Belgian consumer owes damages (Book XIX), not collection costs.
+        self.assertFalse(notice.costs_due)
+        self.assertEqual(notice.costs_amount, 101.73)
+        self.assertRegex(
+            text, r"dommages et intérêts de <strong>[^<]*<span[^>]*>101,73</span>"
+        )
+        self.assertNotIn("frais de recouvrement de", text)
         self.assertNotIn("Code civil néerlandais", text)
         self.assertNotIn("6:44", text)
-        self.assertTrue(notice.mail_id.subject.startswith("Mise en demeure"))
+        mail = notice.mail_id
+        self.assertTrue(mail.subject.startswith("Mise en demeure"))
+        self.assertIn("dommages et intérêts de", mail.body_html)
+        self.assertNotIn("Code civil néerlandais", mail.body_html)
 
     def test_french_in_france_too(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -186,6 +196,26 @@ class TestDutchSpeakingBelgian(BelgianCommon):
         self.assertIn("Geachte", mail.body_html)
         self.assertIn("Ondernemingsnummer (KBO)", mail.body_html)
         self.assertNotIn("KvK", mail.body_html)
+
+    def test_damages_announced_in_dutch(self):
+        partner = self.flemish
+        self.create_invoice(partner, 1234.56, self.d(-49))
+        for step in range(6):
+            self.run_dunning(self.d(21 * step), partners=partner)
+        notice = self.comms(partner)[-1]
+        self.assertEqual(notice.level_id.sequence, 40)
+        self.assertFalse(notice.costs_due)
+        self.assertEqual(notice.costs_amount, 101.73)
+        text = self.render(LETTER, notice)
+        self.assertRegex(
+            text,
+            r"vorderen wij een schadevergoeding van <strong>[^<]*<span[^>]*>101,73<",
+        )
+        self.assertNotIn("incassokosten verschuldigd", text)
+        self.assertNotIn("6:44", text)
+        body = notice.mail_id.body_html
+        self.assertIn("vorderen wij een schadevergoeding van", body)
+        self.assertNotIn("incassokosten verschuldigd", body)
 
     def test_enterprise_number_from_the_vat_number(self):
         # No registry number filled in: a Belgian VAT number is the enterprise
