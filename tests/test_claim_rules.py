@@ -1,5 +1,6 @@
 """Rules of the claim under Belgian and Dutch law that the engine enforces."""
 
+import re
 from decimal import Decimal
 
 from odoo.tests import tagged
@@ -27,46 +28,55 @@ class TestBelgianCreditorIdentified(DebiteurCommon):
 
 @tagged("post_install", "-at_install", "debiteur")
 class TestClaimInTheCurrencyOwed(DebiteurCommon):
-    """1,000.00 USD invoiced at 1.25 USD per euro (800.00 EUR); on the letter
-    date a euro buys 0.93 USD, so the claim is worth 1,075.27 EUR."""
+    """1,000.00 CHF invoiced at 1.25 CHF per unit of the company currency
+    (800.00); on the letter date a unit buys 0.93 CHF, so the claim is worth
+    1,075.27."""
 
     def setUp(self):
         super().setUp()
-        self.usd = self.setup_other_currency(
-            "USD", rates=[("2020-01-01", 1.25), (str(TODAY), 0.93)]
+        self.chf = self.setup_other_currency(
+            "CHF", rates=[("2020-01-01", 1.25), (str(TODAY), 0.93)]
         )
+        self.assertNotEqual(self.chf, self.company.currency_id)
         self.level1.write({"charge_costs": True, "charge_interest": True})
         self.invoice = self.create_invoice(
-            self.debtor, 1000.0, self.d(-60), currency=self.usd
+            self.debtor, 1000.0, self.d(-60), currency=self.chf
         )
         self.assertEqual(self.invoice.amount_residual_signed, 800.0)
 
-    def test_costs_on_the_value_of_the_day_and_stated_in_dollars(self):
+    def test_costs_on_the_value_of_the_day_and_stated_in_francs(self):
         self.run_dunning(TODAY)
         comm = self.comms(self.debtor)
         # The WIK on the euro value of the principal on the letter date.
         self.assertEqual(comm.costs_amount, 161.29)
         self.assertTrue(comm.costs_due)
         claim = comm._claim_statement()
-        self.assertEqual(claim["currency"], self.usd)
+        self.assertEqual(claim["currency"], self.chf)
         self.assertEqual(claim["balance"], 1000.0)
         self.assertEqual(claim["costs"], 150.0)
         line_interest = comm.invoice_line_ids.interest_amount
         self.assertGreater(line_interest, 0.0)
-        # The interest in dollars, as computed on the dollar principal.
+        # The interest in francs, as computed on the principal in francs.
         self.assertAlmostEqual(claim["interest"], line_interest, delta=0.01)
         self.assertEqual(
-            claim["total"], self.usd.round(1000.0 + claim["interest"] + 150.0)
+            claim["total"], self.chf.round(1000.0 + claim["interest"] + 150.0)
         )
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
             "debiteur_dunning.action_report_debiteur_letter", comm.ids
         )
-        html = html.decode()
-        self.assertIn("1 USD = 1.075269 EUR", html)
-        total = self.usd.format(claim["total"]).replace("\xa0", "&nbsp;")
-        self.assertIn(total, html)
-        # No second, unexplained total in euros.
-        self.assertNotIn(comm.company_currency_id.format(comm.total_claim), html)
+        # The letter's text, tags and spacing left out.
+        text = " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+        company_currency = self.company.currency_id
+        self.assertIn(
+            "1 CHF = 1.075269 %s" % company_currency.name, text, "rate not stated"
+        )
+        self.assertIn(
+            "Total claim CHF %s" % f"{claim['total']:,.2f}", text, "total not in CHF"
+        )
+        # No second, unexplained total in the company currency.
+        self.assertNotIn(
+            "Total claim %s" % company_currency.symbol, text, "two totals stated"
+        )
 
 
 @tagged("post_install", "-at_install", "debiteur")
@@ -106,8 +116,8 @@ class TestInterestOnWhatWasReallyOpen(DebiteurCommon):
         )
         self.assertEqual(credit.date, self.d(-30))
         claim = self.claim(invoice)
-        # 1,000.00 x 29/365 = 8.06 and 600.00 x 31/365 = 5.17 (13.23), not
-        # 16.68 on the full 1,000.00; the WIK on 600.00 as before.
-        self.assertEqual(claim.interest, Decimal("13.23"))
+        # 1,000.00 x 29/365 = 8.0644 and 600.00 x 31/365 = 5.1723 (13.24),
+        # not 16.68 on the full 1,000.00; the WIK on 600.00 as before.
+        self.assertEqual(claim.interest, Decimal("13.24"))
         self.assertEqual(claim.costs_basis, Decimal("600.00"))
-        self.assertEqual(self.interest_field(), 13.23)
+        self.assertEqual(self.interest_field(), 13.24)

@@ -127,3 +127,24 @@ class TestDraftConfirmedLater(SendDayCommon):
         self.assertFalse(self.inv1.debiteur_level_id)
         self.assertEqual(self.inv2.debiteur_level_id, self.level1)
         self.assertIn("paid before it was sent, left out", self.run.log)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestAgencyWaitsForTheTerm(SendDayCommon):
+    def candidate(self, day):
+        with freeze_time(day):
+            partner = self.debtor.with_context(tz="UTC")
+            partner.invalidate_recordset(["debiteur_handoff_candidate"])
+            return partner.debiteur_handoff_candidate
+
+    def test_ready_for_collection_only_after_the_term_of_the_notice(self):
+        self.level1.handoff_ready = True
+        self.create_invoice(self.debtor, 1000.0, self.d(-30))
+        self.run_dunning(TODAY, deliver=False)
+        # Queued: the term has not started.
+        self.assertFalse(self.candidate(self.d(20)))
+        with freeze_time(TODAY):
+            self.process_mail_queue()
+        self.assertEqual(self.notice().legal_deadline, self.d(14))
+        self.assertFalse(self.candidate(self.d(14)))
+        self.assertTrue(self.candidate(self.d(15)))

@@ -134,23 +134,24 @@ class TestBrokenArrangementBusiness(ClaimedOnceCommon):
         self.assertIn("1,759.62", html)
 
     def test_costs_invoice_does_not_charge_the_wik_twice(self):
-        self.assertEqual(self.notice.legal_deadline, self.d(48))
-        costs, interest, total = self.figures(self.debtor, self.d(49))
-        # Up to 20 July: 40.88 interest, 26.70 of it invoiced.
-        self.assertEqual((costs, interest, total), (0.0, 14.18, 1765.88))
-        move = self.invoice_costs(self.notice, self.d(49))
+        # Sunday 19 July: the term runs to Monday 20 July.
+        self.assertEqual(self.notice.legal_deadline, self.d(49))
+        costs, interest, total = self.figures(self.debtor, self.d(50))
+        # Up to 21 July: 41.30 interest, 26.70 of it invoiced.
+        self.assertEqual((costs, interest, total), (0.0, 14.60, 1766.30))
+        move = self.invoice_costs(self.notice, self.d(50))
         self.assertFalse(self.line_of(move, self.costs_product))
-        self.assertEqual(self.line_of(move, self.interest_product).price_unit, 14.18)
-        self.assertEqual(move.amount_total, 14.18)
+        self.assertEqual(self.line_of(move, self.interest_product).price_unit, 14.60)
+        self.assertEqual(move.amount_total, 14.60)
         self.assertEqual(self.notice.invoiced_costs_amount, 0.0)
-        self.assertEqual(self.notice.invoiced_interest_amount, 14.18)
+        self.assertEqual(self.notice.invoiced_interest_amount, 14.60)
         with (
-            freeze_time(self.d(50)),
+            freeze_time(self.d(51)),
             self.assertRaisesRegex(UserError, "already been invoiced"),
         ):
             self.notice.action_invoice_costs()
         # The claim figures agree: nothing left, the total unchanged.
-        self.assertEqual(self.figures(self.debtor, self.d(49)), (0.0, 0.0, 1765.88))
+        self.assertEqual(self.figures(self.debtor, self.d(50)), (0.0, 0.0, 1766.30))
 
     def test_an_arrangement_made_after_it_charges_nothing_again(self):
         """Renegotiated over the open invoices (the principal and the charges
@@ -216,15 +217,16 @@ class TestBrokenArrangementConsumer(ClaimedOnceCommon):
         self.assertIn(
             "of which %s already invoiced" % self.money(225.0), second.costs_note
         )
-        self.assertEqual(second.legal_deadline, self.d(103))
+        # Saturday 12 September: the term runs to Monday 14 September.
+        self.assertEqual(second.legal_deadline, self.d(105))
         self.assertEqual(second.total_claim, 1500.0 + 246.45 + 12.08)
 
         # After its term: the claim figures and the costs invoice agree.
-        self.assertEqual(self.figures(consumer, self.d(104)), (0.0, 16.28, 1762.73))
-        move = self.invoice_costs(second, self.d(104))
+        self.assertEqual(self.figures(consumer, self.d(106)), (0.0, 16.77, 1763.22))
+        move = self.invoice_costs(second, self.d(106))
         self.assertFalse(self.line_of(move, self.costs_product))
-        self.assertEqual(move.amount_total, 16.28)
-        self.assertEqual(self.figures(consumer, self.d(104)), (0.0, 0.0, 1762.73))
+        self.assertEqual(move.amount_total, 16.77)
+        self.assertEqual(self.figures(consumer, self.d(106)), (0.0, 0.0, 1763.22))
 
     def test_notice_without_anything_invoiced_still_needs_the_costs(self):
         """The check of the 14-day letter is unchanged when nothing was

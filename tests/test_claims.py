@@ -64,9 +64,9 @@ class TestInvoiceClaims(ClaimsCommon):
         calls = []
         original = type(self.Legal)._invoice_claims
 
-        def spy(legal, moves, as_of, policy_by_partner=None):
+        def spy(legal, moves, as_of, policy_by_partner=None, **kwargs):
             calls.append(moves)
-            return original(legal, moves, as_of, policy_by_partner)
+            return original(legal, moves, as_of, policy_by_partner, **kwargs)
 
         self.env.invalidate_all()
         self.patch(type(self.Legal), "_invoice_claims", spy)
@@ -114,6 +114,9 @@ class TestInvoiceClaims(ClaimsCommon):
             )
 
     def test_consumer_prescription_two_years_moves_too(self):
+        """The sale of goods to a consumer (the policy's setting, not the
+        debtor type) prescribes after two years."""
+        self.consumer_policy.consumer_sale = True
         invoice = self.create_invoice(self.consumer, 500.0, self.d(-49))
         self.assertEqual(
             self.as_of(invoice, TODAY).debiteur_prescription_date,
@@ -127,6 +130,14 @@ class TestInvoiceClaims(ClaimsCommon):
         self.assertEqual(
             self.as_of(invoice, self.d(7)).debiteur_prescription_date,
             date(2028, 6, 8),
+        )
+
+    def test_a_consumer_service_prescribes_after_five_years(self):
+        self.assertFalse(self.consumer_policy.consumer_sale)
+        invoice = self.create_invoice(self.consumer, 500.0, self.d(-49))
+        self.assertEqual(
+            self.as_of(invoice, TODAY).debiteur_prescription_date,
+            date(2031, 4, 13),
         )
 
     def test_a_cancelled_reminder_does_not_move_it(self):

@@ -377,14 +377,22 @@ class TestCostInvoiceConsumer(CostInvoiceCommon):
 
     def test_be_consumer_damages_after_the_waiting_period(self):
         policy = self.consumer_policy
-        policy.write({"jurisdiction": "be", "costs_mode": "statutory"})
+        # Damages only under an express clause of the contract (Book XIX).
+        policy.write(
+            {
+                "jurisdiction": "be",
+                "costs_mode": "statutory",
+                "be_express_clause": True,
+            }
+        )
         first = policy._sorted_levels()[0]
         first.charge_costs = True
         self.create_invoice(self.consumer, 1234.56, self.d(-10))
         friday = TODAY + timedelta(days=4)
         comm = self.run_dunning(friday).communication_ids
         self.assertEqual(comm.level_id, first)
-        deadline = friday + timedelta(days=3 + 13)
+        # 8 + 13 = Sunday 21 June: the last day moves to Monday 22 (art. 1.7 BW)
+        deadline = friday + timedelta(days=3 + 13 + 1)
         self.assertEqual(comm.legal_deadline, deadline)
         self.assertEqual(comm.costs_amount, 101.73)
         with freeze_time(deadline), self.assertRaisesRegex(UserError, "ends on"):

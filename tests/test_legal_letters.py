@@ -105,7 +105,8 @@ class TestFormalNoticeContent(DebiteurCommon):
 class TestBelgianConsumer(DebiteurCommon):
     def test_first_reminder_free_states_waiting_period_and_damages(self):
         policy = self.consumer_policy
-        policy.jurisdiction = "be"
+        # Damages only under an express clause of the contract (Book XIX).
+        policy.write({"jurisdiction": "be", "be_express_clause": True})
         first = policy._sorted_levels()[0]
         first.write({"charge_costs": True})
         policy.costs_mode = "statutory"

@@ -140,6 +140,9 @@ class TestLegalService(DebiteurCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The consumer policy of these tests sells goods: two years'
+        # prescription (art. 7:28 BW), a setting of the policy.
+        cls.consumer_policy.consumer_sale = True
         cls.Legal = cls.env["debiteur.legal"]
         cls.consumer = cls.env["res.partner"].create(
             {"name": "Jan Jansen", "email": "jan@jansen.example", "lang": "en_US"}
@@ -361,16 +364,24 @@ class TestLegalService(DebiteurCommon):
 
     def test_prescription_chain(self):
         prescription = self.Legal._prescription
+        sale = self.consumer_policy
+        self.assertTrue(sale.consumer_sale)
         due = date(2020, 1, 10)
-        self.assertEqual(prescription(due, [], False), date(2025, 1, 10))
-        # Each reminder within the term starts a new one.
+        self.assertEqual(prescription(due, [], self.policy), date(2025, 1, 10))
+        # Each reminder received within the term starts a new one.
         reminders = [date(2021, 1, 5), date(2025, 12, 1)]
-        self.assertEqual(prescription(due, reminders, False), date(2030, 12, 1))
-        # Consumer: the first reminder came too late, nothing is restarted.
-        self.assertEqual(prescription(due, reminders, True), date(2023, 1, 5))
+        self.assertEqual(prescription(due, reminders, self.policy), date(2030, 12, 1))
+        # Consumer sale: two years; the second reminder came too late.
+        self.assertEqual(prescription(due, reminders, sale), date(2023, 1, 5))
         self.assertEqual(
-            prescription(due, [date(2023, 1, 6)], True), prescription_date(due, True)
+            prescription(due, [date(2023, 1, 6)], sale), prescription_date(due, True)
         )
+        # Belgium: the policy's kind of claim, and a reminder does not
+        # interrupt it.
+        self.policy.write({"jurisdiction": "be", "prescription_kind": "periodic"})
+        self.assertEqual(prescription(due, reminders, self.policy), date(2025, 1, 10))
+        self.policy.prescription_kind = "default"
+        self.assertEqual(prescription(due, reminders, self.policy), date(2030, 1, 10))
 
     # ------------------------------------------------------------------
     # Collection costs
@@ -470,6 +481,12 @@ class TestLegalService(DebiteurCommon):
         )
         self.assertEqual(amount, 0)
         self.assertIn("free", why)
+        # No damages without an express clause in the contract.
+        self.assertFalse(policy.be_express_clause)
+        amount, why = self.costs(self.consumer, policy, "1234.56", **args)
+        self.assertEqual(amount, 0)
+        self.assertIn("express", why)
+        policy.be_express_clause = True
         # Not before the waiting period has passed.
         self.assertEqual(
             self.costs(self.consumer, policy, "1234.56", level_index=1)[0], 0
@@ -489,20 +506,26 @@ class TestLegalService(DebiteurCommon):
         self.assertEqual(
             self.costs(self.consumer, policy, "100000", **args)[0], D("2000.00")
         )
-        # A fixed reminder fee: free at first, then at most 7.50.
+        # A fixed reminder fee: none to a consumer, except 7.50 at most
+        # beyond three reminders a year under a recurring contract.
         policy.costs_mode = "fixed"
         self.level2.fee_amount = 12.0
+        fee = {"level": self.level2, "level_index": 1}
+        self.assertEqual(self.costs(self.consumer, policy, "500", **fee)[0], 0)
+        policy.be_recurring_contract_fee = True
+        self.assertEqual(
+            self.costs(self.consumer, policy, "500", reminders_this_year=2, **fee)[0],
+            0,
+        )
+        self.assertEqual(
+            self.costs(self.consumer, policy, "500", reminders_this_year=3, **fee)[0],
+            D("7.50"),
+        )
         self.assertEqual(
             self.costs(self.consumer, policy, "500", level=self.level2, level_index=0)[
                 0
             ],
             0,
-        )
-        self.assertEqual(
-            self.costs(self.consumer, policy, "500", level=self.level2, level_index=1)[
-                0
-            ],
-            D("7.50"),
         )
 
     def test_costs_be_business(self):

@@ -107,7 +107,8 @@ class DebiteurClaim(models.AbstractModel):
         to ``account.move._debiteur_charges`` (without
         ``exclude_communications``). ``interest_for``: the debtors (ids) whose
         interest is computed, all of them by default (a letter at a level that
-        charges none needs none). ``lang``: the language of the notes.
+        charges none needs none). ``lang``: the language of the notes (True:
+        each debtor's own).
 
         A fixed number of queries, whatever the number of debtors.
         """
@@ -120,7 +121,7 @@ class DebiteurClaim(models.AbstractModel):
             return result
         Move = self.env["account.move"]
         Legal = self.env["debiteur.legal"]
-        if lang:
+        if lang and lang is not True:
             Legal = Legal.with_context(lang=lang)
         currency = company.currency_id
         zero = _quantize(0, currency)
@@ -241,7 +242,10 @@ class DebiteurClaim(models.AbstractModel):
                 partner,
                 moves,
                 costs_by_level,
-                Legal,
+                # A letter explains its costs in the debtor's language.
+                Legal.with_context(lang=partner.lang or "en_US")
+                if lang is True
+                else Legal,
                 currency,
                 reminder_counts.get(partner.id, 0),
             )

@@ -418,6 +418,7 @@ class DebiteurEngine(models.AbstractModel):
                 for p in proposals
             },
             announce=True,
+            lang=True,
             interest_for={
                 p.partner_id
                 for p in proposals
@@ -453,7 +454,9 @@ class DebiteurEngine(models.AbstractModel):
         data_warnings = Legal._check_debtor_data(
             partners.browse({p.partner_id for p in notices})
         )
-        be_unidentified = self._be_creditor_unidentified(company)
+        be_unidentified = any(
+            Policy.browse(p.policy_id).jurisdiction == "be" for p in proposals
+        ) and self._be_creditor_unidentified(company)
         for proposal in proposals:
             level = Level.browse(proposal.level_id)
             policy = Policy.browse(proposal.policy_id)
@@ -1170,6 +1173,7 @@ class DebiteurEngine(models.AbstractModel):
                 levels={pid: level},
                 deadlines={pid: deadlines[comm.id]},
                 announce=True,
+                lang=True,
                 interest_for={pid} if with_interest else set(),
             )[pid]
             overdue = currency.round(

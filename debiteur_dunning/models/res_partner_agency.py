@@ -62,7 +62,8 @@ class ResPartner(models.Model):
     @api.model
     def _debiteur_handoff_candidate_domain(self, company=None, today=None):
         """Invoices that make their debtor a collection-agency candidate: overdue
-        at a level ready for collection, not with an agency, not under an active
+        at a level ready for collection whose legal term has ended, not with an
+        agency, not under an active
         arrangement and not blocked (disputed, on hold, or left unpaid by an
         agency). The follow-up case's Ready for Collection Agency stage uses it.
         """
@@ -76,6 +77,19 @@ class ResPartner(models.Model):
             ("amount_residual", ">", 0),
             ("invoice_date_due", "<", today),
             ("debiteur_level_id.handoff_ready", "=", True),
+            # The legal term of a reminder must have ended: it runs from the
+            # day the reminder really left (a draft or a queued one has not).
+            (
+                "debiteur_communication_line_ids",
+                "not any",
+                [
+                    ("state", "!=", "cancelled"),
+                    ("communication_id.legal_deadline", "!=", False),
+                    "|",
+                    ("state", "in", ("draft", "queued")),
+                    ("communication_id.legal_deadline", ">=", today),
+                ],
+            ),
             ("debiteur_handoff_id", "=", False),
             ("debiteur_arrangement_id", "=", False),
             "|",
