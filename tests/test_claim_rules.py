@@ -17,7 +17,9 @@ class TestBelgianCreditorIdentified(DebiteurCommon):
         line = self.preview(TODAY).line_ids
         self.assertFalse(line.selectable)
         self.assertIn("enterprise number (KBO/BCE)", line.warning)
-        self.company.company_registry = "0403.170.701"
+        self.company.vat = "BE0403170701"
+        self.assertTrue(self.preview(TODAY).line_ids.selectable)
+        self.company.write({"vat": False, "company_registry": "0403.170.701"})
         self.assertTrue(self.preview(TODAY).line_ids.selectable)
 
     def test_a_dutch_reminder_does_not_need_it(self):

@@ -31,7 +31,8 @@ class BelgianCommon(DebiteurCommon):
                 "vat": "BE0477472701",
             }
         )
-        cls.consumer_policy.jurisdiction = "be"
+        # Damages only under an express clause of the contract (Book XIX).
+        cls.consumer_policy.write({"jurisdiction": "be", "be_express_clause": True})
         cls.francophone = cls.env["res.partner"].create(
             {
                 "name": "Marie Dubois",

@@ -502,8 +502,10 @@ class DebiteurEngine(models.AbstractModel):
         """Why a Belgian reminder cannot be sent for ``company``, or False.
 
         Every Belgian reminder states the creditor's enterprise number
-        (KBO/BCE, Book XIX Code of Economic Law, art. XIX.2)."""
-        if company.company_registry:
+        (KBO/BCE, Book XIX Code of Economic Law, art. XIX.2): the company
+        registry, or the digits of a Belgian VAT number, which is the same
+        number."""
+        if company.company_registry or (company.vat or "").upper().startswith("BE"):
             return False
         return self.env._(
             "The reminder cannot be sent: a Belgian reminder must state the "
