@@ -202,6 +202,12 @@ class TestEvidenceRights(DebiteurCommon):
             self.env["debiteur.run"].with_user(self.dunning_manager).create(
                 {"date": TODAY, "company_id": self.company.id}
             )
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            self.comm.with_user(self.dunning_manager).unlink()
+        with self.assertRaises(AccessError):
+            self.comm.run_id.with_user(self.dunning_manager).unlink()
+        self.assertTrue(self.comm.exists() and self.comm.run_id.exists())
 
     def test_a_line_lists_invoices_of_its_own_company(self):
         with self.assertRaises(ValidationError):

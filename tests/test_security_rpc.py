@@ -376,6 +376,15 @@ class TestSecurityRpc(unittest.TestCase):
                 "user", "debiteur.communication", "unlink", [[i["comm"]]], ACCESS, comm
             ),
             probe(
+                "manager",
+                "debiteur.communication",
+                "unlink",
+                [[i["comm"]]],
+                ACCESS,
+                comm,
+            ),
+            probe("manager", "debiteur.run", "unlink", [[i["run"]]], ACCESS, run),
+            probe(
                 "billing",
                 "debiteur.communication",
                 "read",

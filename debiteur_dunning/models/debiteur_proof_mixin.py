@@ -24,8 +24,9 @@ def require_group(env, xmlid):
 class DebiteurProofMixin(models.AbstractModel):
     """Records that are evidence (reminders, their lines, runs): written by the
     server's own code paths only, which do so through ``sudo()`` after checking
-    the user's group. Clients get read access: a ``create`` or a ``write`` of
-    one of the model's own fields by a client is refused, whatever its rights.
+    the user's group. Clients get read access: a ``create``, an ``unlink`` or a
+    ``write`` of one of the model's own fields by a client is refused, whatever
+    its rights.
     """
 
     _name = "debiteur.proof.mixin"
@@ -64,3 +65,9 @@ class DebiteurProofMixin(models.AbstractModel):
         if not self.env.su and set(vals) & self._debiteur_proof_fields():
             self._debiteur_raise_proof()
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _debiteur_unlink_only_by_server(self):
+        # Evidence is cancelled (with a reason), never deleted by a client.
+        if not self.env.su:
+            self._debiteur_raise_proof()
