@@ -272,7 +272,11 @@ class TestSecurityRpc(unittest.TestCase):
             i["agency"],
             ["debiteur_agency_type", "debiteur_agency_registration", "write_date"],
         )
-        relief = ("debiteur_vat_relief", i["relief"], ["state", "proven", "write_date"])
+        relief = (
+            "debiteur_vat_relief",
+            i["relief"],
+            ["state", "proven", "relief_move_id", "write_date"],
+        )
         rate = (
             "debiteur_interest_rate",
             i["rate"],
@@ -604,7 +608,19 @@ class TestSecurityRpc(unittest.TestCase):
                 ACCESS,
                 arr_line,
             ),
-            # Cases: the sync flag is the server's own.
+            # Cases: the sync flag is the server's own; own company's invoices.
+            probe(
+                "user",
+                "debiteur.case",
+                W,
+                [[i["case"]], {"disputed_move_ids": [[4, i["foreign_move"]]]}],
+                (USER, ACCESS),
+                count=(
+                    "debiteur_case_disputed_move_rel",
+                    "move_id = %s",
+                    [i["foreign_move"]],
+                ),
+            ),
             probe(
                 "user",
                 "debiteur.case",
@@ -786,6 +802,14 @@ class TestSecurityRpc(unittest.TestCase):
                 W,
                 [[i["relief"]], {"proven": True, "reason": "x"}],
                 VALIDATION,
+                relief,
+            ),
+            probe(
+                "manager",
+                "debiteur.vat.relief",
+                W,
+                [[i["relief"]], {"relief_move_id": i["foreign_move"]}],
+                (USER, ACCESS),
                 relief,
             ),
             # Interest rates: the law, the same for every company.

@@ -135,6 +135,7 @@ class DebiteurCase(models.Model):
         "move_id",
         string="Disputed Invoices",
         readonly=True,
+        check_company=True,
         copy=False,
     )
     promise_date = fields.Date(

@@ -43,6 +43,7 @@ class DebiteurCommunicationLine(models.Model):
         "debiteur.level",
         help="The invoice's level in this reminder.",
         index=True,
+        check_company=True,
     )
     escalated = fields.Boolean(
         help="Set when this reminder moved the invoice up to this level.",

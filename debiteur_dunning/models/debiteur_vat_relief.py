@@ -139,10 +139,18 @@ class DebiteurVatRelief(models.Model):
     )
     entry_count = fields.Integer(compute="_compute_entry_count")
     relief_move_id = fields.Many2one(
-        "account.move", string="Relief Entry", readonly=True, copy=False
+        "account.move",
+        string="Relief Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
     writeoff_move_id = fields.Many2one(
-        "account.move", string="Write-off Entry", readonly=True, copy=False
+        "account.move",
+        string="Write-off Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
 
     def init(self):
