@@ -483,3 +483,64 @@ class TestAgreementLetter(ArrangementCommon):
         message = arrangement.message_ids[0]
         self.assertTrue(message.attachment_ids)
         self.assertIn(self.debtor, message.partner_ids)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestArrangementEvidence(ArrangementCommon):
+    """The life cycle of an arrangement moves through its actions only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_role_users("dd_arr")
+        cls.invoice = cls.create_invoice(cls.debtor, 900.0, cls.d(-20))
+
+    def test_client_writes_of_the_state_are_refused(self):
+        arrangement = self.arrange(self.invoice)
+        self.assertEqual(arrangement.state, "active")
+        as_user = arrangement.with_user(self.dunning_user)
+        self.env.invalidate_all()
+        for vals in ({"state": "cancelled"}, {"close_reason": "x"}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_user.write(vals)
+        with self.assertRaises(AccessError):
+            as_user.invoice_ids.write({"amount_residual_start": 1.0})
+        with self.assertRaises(AccessError):
+            as_user.line_ids[:1].write({"amount": 1.0})
+        with self.assertRaises(AccessError):
+            as_user.create(
+                {
+                    "partner_id": self.debtor.id,
+                    "currency_id": self.eur.id,
+                    "state": "active",
+                }
+            )
+        self.assertEqual(arrangement.state, "active")
+        # Not even the server jumps back in the life cycle.
+        with self.assertRaises(ValidationError):
+            arrangement.sudo().write({"state": "draft"})
+
+    def test_dunning_user_arranges_through_the_wizard(self):
+        self.env.invalidate_all()
+        with freeze_time(TODAY):
+            wizard = (
+                self.env["debiteur.arrangement.wizard"]
+                .with_user(self.dunning_user)
+                .create(
+                    {
+                        "move_ids": [Command.set(self.invoice.ids)],
+                        "instalment_count": 3,
+                        "frequency": "monthly",
+                        "first_date": self.d(30),
+                    }
+                )
+            )
+            wizard.action_confirm()
+        arrangement = self.Arrangement.search([("partner_id", "=", self.debtor.id)])
+        self.assertEqual(arrangement.state, "active")
+        self.assertEqual(arrangement.create_uid, self.dunning_user)
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            arrangement.with_user(self.dunning_user).action_cancel("Changed our mind")
+        arrangement.with_user(self.dunning_manager).action_cancel("Paid in full")
+        self.assertEqual(arrangement.state, "cancelled")

@@ -130,7 +130,7 @@ class TestConcurrency(DebiteurCommon):
         line = comm.invoice_line_ids
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.cr.savepoint():
-                self.env["debiteur.communication.line"].create(
+                self.env["debiteur.communication.line"].sudo().create(
                     {
                         "communication_id": comm.id,
                         "move_id": invoice.id,
@@ -151,8 +151,10 @@ class TestConcurrency(DebiteurCommon):
         # Another run sends the reminder to one debtor first...
         self.run_dunning(TODAY, partners=self.debtor)
         # ...then this run applies its (now stale) proposals.
-        run = self.env["debiteur.run"].create(
-            {"date": TODAY, "company_id": self.company.id, "trigger": "manual"}
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .create({"date": TODAY, "company_id": self.company.id, "trigger": "manual"})
         )
         with mute_logger("odoo.sql_db"), freeze_time(TODAY):
             created = engine._apply(run, proposals)
@@ -169,8 +171,10 @@ class TestStaleProposal(DebiteurCommon):
         engine = self.env["debiteur.engine"]
         proposals = engine._compute_proposals(TODAY, self.company)
         self.pay(invoice, 100.0)
-        run = self.env["debiteur.run"].create(
-            {"date": TODAY, "company_id": self.company.id, "trigger": "manual"}
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .create({"date": TODAY, "company_id": self.company.id, "trigger": "manual"})
         )
         with freeze_time(TODAY):
             self.assertFalse(engine._apply(run, proposals))

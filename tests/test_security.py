@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import TODAY, DebiteurCommon
 
@@ -145,3 +145,147 @@ class TestCancelRights(DebiteurCommon):
         self.cancel_with_wizard(comm2, self.dunning_manager, "Mistake")
         self.cancel_with_wizard(comm1, self.dunning_manager, "Mistake")
         self.assertFalse(self.invoice.debiteur_level_id)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestEvidenceRights(DebiteurCommon):
+    """Proof records are written by the server's own code paths only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_role_users("dd_proof")
+        cls.invoice = cls.create_invoice(cls.debtor, 500.0, cls.d(-10))
+        cls.other_company = cls.setup_other_company(name="Proof Other BV")["company"]
+        cls.other_invoice = cls.create_invoice(
+            cls.debtor, 300.0, cls.d(-10), company=cls.other_company
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.comm = self.run_dunning(TODAY).communication_ids
+        self.assertEqual(self.comm.state, "sent")
+
+    def refused(self, records, user, vals, error=AccessError):
+        self.env.invalidate_all()
+        with self.assertRaises(error):
+            records.with_user(user).write(vals)
+
+    def test_nobody_rewrites_a_sent_reminder(self):
+        comm = self.comm
+        before = comm.read(["state", "letter_sha256", "costs_amount"])[0]
+        for user in (self.dunning_user, self.dunning_manager):
+            for vals in (
+                {"state": "cancelled"},
+                {"letter_sha256": "0" * 64},
+                {"costs_amount": 1.0},
+                {"legal_deadline": TODAY},
+                {"costs_waived": True},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    self.refused(comm, user, vals)
+            with self.subTest(user=user.login, what="line"):
+                self.refused(comm.line_ids, user, {"move_id": self.other_invoice.id})
+            with self.subTest(user=user.login, what="run log"):
+                self.refused(comm.run_id, user, {"log": "nothing happened"})
+        self.assertEqual(
+            comm.read(["state", "letter_sha256", "costs_amount"])[0], before
+        )
+
+    def test_nobody_creates_reminders_or_runs(self):
+        Comm = self.env["debiteur.communication"].with_user(self.dunning_user)
+        vals = self.comm.copy_data()[0]
+        vals.update(state="sent", line_ids=[])
+        with self.assertRaises(AccessError):
+            Comm.create(vals)
+        with self.assertRaises(AccessError):
+            self.env["debiteur.run"].with_user(self.dunning_manager).create(
+                {"date": TODAY, "company_id": self.company.id}
+            )
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            self.comm.with_user(self.dunning_manager).unlink()
+        with self.assertRaises(AccessError):
+            self.comm.run_id.with_user(self.dunning_manager).unlink()
+        self.assertTrue(self.comm.exists() and self.comm.run_id.exists())
+
+    def test_a_line_lists_invoices_of_its_own_company(self):
+        with self.assertRaises(ValidationError):
+            self.comm.line_ids[:1].sudo().write({"move_id": self.other_invoice.id})
+
+    def test_manager_cancels_through_the_wizard(self):
+        self.env.invalidate_all()
+        self.comm.with_user(self.dunning_manager).with_context(
+            debiteur_cancel_reason="Paid in cash"
+        ).action_cancel()
+        self.assertEqual(self.comm.state, "cancelled")
+
+    def test_billing_user_cannot_block_or_exclude(self):
+        self.refused(self.invoice, self.billing_user, {"debiteur_blocked": True})
+        self.refused(self.debtor, self.billing_user, {"debiteur_excluded": True})
+        self.refused(
+            self.debtor, self.dunning_user, {"debiteur_agency_registration": "123"}
+        )
+        with self.assertRaises(AccessError):
+            self.invoice.with_user(self.billing_user).action_debiteur_unblock()
+        self.assertFalse(self.invoice.debiteur_blocked)
+        self.assertFalse(self.debtor.debiteur_excluded)
+        # A contact follows its company's exclusion, whoever adds it.
+        self.debtor.debiteur_excluded = True
+        self.debtor.debiteur_exclusion_reason = "Bankrupt"
+        clerk = new_test_user(
+            self.env,
+            login="dd_proof_clerk",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(clerk).create(
+                {"name": "Excluded", "debiteur_excluded": True}
+            )
+        contact = (
+            self.env["res.partner"]
+            .with_user(clerk)
+            .create({"name": "Jan", "parent_id": self.debtor.id})
+        )
+        self.assertTrue(contact.sudo().debiteur_excluded)
+        self.assertEqual(contact.sudo().debiteur_exclusion_reason, "Bankrupt")
+
+    def test_internal_fields_are_hidden_from_portal_and_employees(self):
+        portal = new_test_user(
+            self.env, login="dd_proof_portal", groups="base.group_portal"
+        )
+        with self.assertRaises(AccessError):
+            self.invoice.with_user(portal).read(["debiteur_block_reason"])
+        with self.assertRaises(AccessError):
+            self.debtor.with_user(portal).read(["debiteur_avg_days_late"])
+        employee = new_test_user(self.env, login="dd_proof_employee")
+        with self.assertRaises(AccessError):
+            self.debtor.with_user(employee).read(["debiteur_exclusion_reason"])
+        self.debtor.with_user(self.dunning_user).read(["debiteur_exclusion_reason"])
+
+    def test_case_sync_flag_is_the_servers_own(self):
+        case = self.env["debiteur.case"].search([("partner_id", "=", self.debtor.id)])
+        self.assertTrue(case)
+        closed = self.env["debiteur.case.stage"]._by_code()["closed"]
+        self.env.invalidate_all()
+        with self.assertRaises(UserError):
+            case.with_user(self.dunning_user).with_context(
+                debiteur_case_sync=True
+            ).write({"stage_id": closed.id})
+        self.assertNotEqual(case.stage_id, closed)
+
+    def test_level_template_must_be_a_reminder_template(self):
+        template = self.env["mail.template"].search(
+            [("model", "!=", "debiteur.communication")], limit=1
+        )
+        with self.assertRaises(ValidationError):
+            self.level1.mail_template_id = template
+
+    def test_interest_rates_are_settings(self):
+        rate = self.env["debiteur.interest.rate"].search([], limit=1)
+        self.refused(rate, self.dunning_manager, {"rate": 99.0})
+        rate.with_user(self.dunning_user).read(["rate"])
+        admin = new_test_user(
+            self.env, login="dd_proof_admin", groups="base.group_system"
+        )
+        rate.with_user(admin).write({"rate": rate.rate})

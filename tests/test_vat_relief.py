@@ -9,7 +9,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -467,6 +467,31 @@ class TestVatReliefRights(VatReliefCommon):
         self.assertEqual(self.relief.vat_recharged, 105.0)
         # The billing user sees the invoice form fields without access error.
         self.invoice.with_user(self.billing_user).read(["debiteur_vat_relief_state"])
+
+    def test_user_cancel_is_refused_before_any_reversal(self):
+        self.relief.with_user(self.manager).action_confirm()
+        entries = self.relief.entry_ids
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            self.relief.with_user(self.dunning_user).action_cancel()
+        with self.assertRaises(AccessError):
+            self.relief.with_user(self.dunning_user).action_write_off()
+        self.assertEqual(self.relief.state, "relieved")
+        self.assertEqual(self.relief.entry_ids, entries)
+
+    def test_proven_needs_evidence(self):
+        relief = self.relief.with_user(self.manager)
+        with self.assertRaises(ValidationError):
+            relief.write({"proven": True, "reason": "Bankrupt"})
+        self.assertFalse(self.relief.proven)
+        relief.write(
+            {
+                "proven": True,
+                "reason": "Bankrupt",
+                "attachment_ids": [Command.set(self.evidence().ids)],
+            }
+        )
+        self.assertTrue(self.relief.proven)
 
 
 @tagged("post_install", "-at_install", "debiteur")

@@ -1,4 +1,5 @@
 from . import debiteur_compose_mixin
+from . import debiteur_proof_mixin
 from . import debiteur_policy
 from . import debiteur_level
 from . import debiteur_run

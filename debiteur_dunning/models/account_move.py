@@ -1,5 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .debiteur_proof_mixin import GROUP_USER, require_group
+
+# Block fields: internal, written by the Dunning users' block and unblock.
+BLOCK_FIELDS = ("debiteur_blocked", "debiteur_block_reason", "debiteur_block_until")
 
 
 class AccountMove(models.Model):
@@ -18,6 +23,7 @@ class AccountMove(models.Model):
         store=True,
         index=True,
         copy=False,
+        groups="base.group_user",
         help="The highest level of the reminders this invoice got.",
     )
     debiteur_last_date = fields.Date(
@@ -25,21 +31,24 @@ class AccountMove(models.Model):
         compute="_compute_debiteur_level",
         store=True,
         copy=False,
+        groups="base.group_user",
     )
     debiteur_blocked = fields.Boolean(
         string="Dunning Blocked",
         copy=False,
         tracking=True,
         index=True,
+        groups="base.group_user",
         help="Disputed or on hold: no reminders for this invoice.",
     )
     debiteur_block_reason = fields.Char(
-        string="Block Reason", copy=False, tracking=True
+        string="Block Reason", copy=False, tracking=True, groups="base.group_user"
     )
     debiteur_block_until = fields.Date(
         string="Blocked Until",
         copy=False,
         tracking=True,
+        groups="base.group_user",
         help="Reminders resume on this date. Leave empty to block until unblocked.",
     )
     debiteur_communication_count = fields.Integer(
@@ -86,8 +95,27 @@ class AccountMove(models.Model):
         for move in self:
             move.debiteur_communication_count = counts.get(move, 0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(fname) for vals in vals_list for fname in BLOCK_FIELDS):
+            self._debiteur_check_block_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(fname in vals for fname in BLOCK_FIELDS):
+            self._debiteur_check_block_rights()
+        return super().write(vals)
+
+    def _debiteur_check_block_rights(self):
+        if self.env.su or self.env.user.has_group(GROUP_USER):
+            return
+        raise AccessError(
+            self.env._("Only dunning users can block or unblock dunning of invoices.")
+        )
+
     def action_debiteur_block(self):
         """Open the dialog that blocks dunning for these invoices with a reason."""
+        require_group(self.env, GROUP_USER)
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
         if not invoices:
             raise UserError(self.env._("Only customer invoices can be blocked."))
@@ -112,6 +140,7 @@ class AccountMove(models.Model):
         )
 
     def action_debiteur_unblock(self):
+        require_group(self.env, GROUP_USER)
         self.filtered("debiteur_blocked").write(
             {
                 "debiteur_blocked": False,

@@ -17,6 +17,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .debiteur_proof_mixin import GROUP_USER, require_group
+
 FREQUENCIES = [
     ("weekly", "Weekly"),
     ("biweekly", "Every two weeks"),
@@ -34,6 +36,17 @@ STATES = [
 CLOSED_STATES = ("completed", "broken", "cancelled", "replaced", "handed_off")
 MAX_INSTALMENTS = 240
 UNIQUE_ACTIVE_INDEX = "debiteur_arrangement_invoice_active_move_uniq"
+# The life cycle: the only state changes there are.
+TRANSITIONS = {
+    "draft": {"active", "cancelled"},
+    "active": {"completed", "broken", "cancelled", "replaced", "handed_off"},
+    "broken": {"replaced"},
+}
+# Written by the arrangement's own actions only (through sudo, after their
+# group check): a client writing them directly is refused.
+SERVER_FIELDS = frozenset(
+    {"state", "close_reason", "date_closed", "handoff_id", "replaced_by_id"}
+)
 
 
 def _decimal(value):
@@ -136,12 +149,17 @@ class DebiteurArrangement(models.Model):
         string="Interest, Costs and Fee Invoice",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     payment_reference = fields.Char(readonly=True, copy=False)
     close_reason = fields.Text(readonly=True, copy=False, tracking=True)
     date_closed = fields.Date(readonly=True, copy=False)
-    replaces_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
-    replaced_by_id = fields.Many2one("debiteur.arrangement", readonly=True, copy=False)
+    replaces_id = fields.Many2one(
+        "debiteur.arrangement", readonly=True, copy=False, check_company=True
+    )
+    replaced_by_id = fields.Many2one(
+        "debiteur.arrangement", readonly=True, copy=False, check_company=True
+    )
     handoff_id = fields.Many2one(
         "debiteur.handoff",
         string="Ended by Handoff",
@@ -219,6 +237,16 @@ class DebiteurArrangement(models.Model):
     def create(self, vals_list):
         Comm = self.env["debiteur.communication"]
         for vals in vals_list:
+            if not self.env.su and (
+                vals.get("state", "draft") != "draft"
+                or set(vals) & (SERVER_FIELDS - {"state"})
+            ):
+                raise AccessError(
+                    self.env._(
+                        "An arrangement starts as a draft: confirm it with the "
+                        "arrangement wizard."
+                    )
+                )
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
                     vals.get("company_id") or self.env.company.id
@@ -446,10 +474,47 @@ class DebiteurArrangement(models.Model):
     # Life cycle
     # ------------------------------------------------------------------
     def write(self, vals):
+        if not self.env.su and set(vals) & SERVER_FIELDS:
+            raise AccessError(
+                self.env._(
+                    "The status of an arrangement changes through its buttons "
+                    "(confirm, cancel with a reason) and the scheduler only."
+                )
+            )
+        if "state" in vals:
+            self._check_transition(vals["state"])
         res = super().write(vals)
         if "state" in vals:
             self._sync_cases()
         return res
+
+    def _check_draft_for_client(self):
+        """Invoices and instalments of an agreed arrangement are part of the
+        agreement: a client changes them on drafts only (renegotiate)."""
+        if self.env.su:
+            return
+        if any(arrangement.state != "draft" for arrangement in self):
+            raise AccessError(
+                self.env._(
+                    "The invoices and instalments of an agreed arrangement cannot "
+                    "be changed: renegotiate it instead."
+                )
+            )
+
+    def _check_transition(self, state):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for arrangement in self:
+            if arrangement.state == state:
+                continue
+            if state not in TRANSITIONS.get(arrangement.state, ()):
+                raise ValidationError(
+                    self.env._(
+                        "Arrangement %(name)s cannot go from %(old)s to %(new)s.",
+                        name=arrangement.name,
+                        old=labels.get(arrangement.state),
+                        new=labels.get(state),
+                    )
+                )
 
     def _sync_cases(self):
         """The debtors' follow-up cases move with the arrangement's state."""
@@ -467,6 +532,7 @@ class DebiteurArrangement(models.Model):
         a second active arrangement for an invoice, also when two users confirm
         at the same moment; that refusal is turned into a readable error.
         """
+        require_group(self.env, GROUP_USER)
         for arrangement in self:
             if arrangement.state != "draft":
                 raise UserError(
@@ -477,7 +543,7 @@ class DebiteurArrangement(models.Model):
             self._check_moves(arrangement.invoice_ids.move_id, ignore=arrangement)
         try:
             with self.env.cr.savepoint():
-                self.write({"state": "active"})
+                self.sudo().write({"state": "active"})
                 self.env.flush_all()
         except psycopg2.errors.UniqueViolation as exc:
             if UNIQUE_ACTIVE_INDEX not in str(exc):
@@ -500,7 +566,7 @@ class DebiteurArrangement(models.Model):
         return True
 
     def _close(self, state, reason=False):
-        self.write(
+        self.sudo().write(
             {
                 "state": state,
                 "close_reason": reason or False,
@@ -656,7 +722,7 @@ class DebiteurArrangement(models.Model):
                 handoff=handoff.name,
             )
         ended._close("handed_off", reason)
-        ended.write({"handoff_id": handoff.id})
+        ended.sudo().write({"handoff_id": handoff.id})
         handed = handoff.invoice_ids.move_id
         for arrangement in ended:
             body = _(
@@ -743,7 +809,7 @@ class DebiteurArrangement(models.Model):
                 late |= line
             if days_past >= company.debiteur_arrangement_break_days:
                 broken |= line.arrangement_id
-        late.write({"is_late": True})
+        late.sudo().write({"is_late": True})
         to_remind._send_reminders()
         broken._break()
         return True
@@ -848,6 +914,7 @@ class DebiteurArrangementInvoice(models.Model):
     _name = "debiteur.arrangement.invoice"
     _description = "Invoice in a Payment Arrangement"
     _order = "arrangement_id, id"
+    _check_company_auto = True
 
     arrangement_id = fields.Many2one(
         "debiteur.arrangement", required=True, ondelete="cascade", index=True
@@ -858,6 +925,7 @@ class DebiteurArrangementInvoice(models.Model):
         required=True,
         ondelete="restrict",
         index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="arrangement_id.company_id", store=True, index=True
@@ -873,6 +941,33 @@ class DebiteurArrangementInvoice(models.Model):
         related="move_id.amount_residual", string="Open Now"
     )
     invoice_date_due = fields.Date(related="move_id.invoice_date_due")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        arrangements = self.env["debiteur.arrangement"].browse(
+            {vals.get("arrangement_id") for vals in vals_list} - {None, False}
+        )
+        arrangements._check_draft_for_client()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.arrangement_id._check_draft_for_client()
+        if vals.get("arrangement_id"):
+            self.arrangement_id.browse(vals["arrangement_id"])._check_draft_for_client()
+        return super().write(vals)
+
+    @api.constrains("move_id", "company_id")
+    def _check_move_company(self):
+        for row in self:
+            if row.move_id.company_id != row.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Arrangement %(name)s cannot cover %(invoice)s: it belongs "
+                        "to another company.",
+                        name=row.arrangement_id.name,
+                        invoice=row.move_id.display_name,
+                    )
+                )
 
     def init(self):
         self.env.cr.execute(

@@ -96,6 +96,17 @@ class DebiteurArrangementLine(models.Model):
             else:
                 line.state = "open"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["debiteur.arrangement"].browse(
+            {vals.get("arrangement_id") for vals in vals_list} - {None, False}
+        )._check_draft_for_client()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.arrangement_id._check_draft_for_client()
+        return super().write(vals)
+
     def _send_reminders(self):
         """The friendly reminder a few days before each instalment."""
         if not self:
@@ -109,4 +120,4 @@ class DebiteurArrangementLine(models.Model):
                 line.arrangement_id.message_post_with_source(
                     template, subtype_xmlid="mail.mt_comment"
                 )
-        self.write({"reminder_sent": True})
+        self.sudo().write({"reminder_sent": True})

@@ -135,6 +135,7 @@ class DebiteurCase(models.Model):
         "move_id",
         string="Disputed Invoices",
         readonly=True,
+        check_company=True,
         copy=False,
     )
     promise_date = fields.Date(
@@ -598,7 +599,11 @@ class DebiteurCase(models.Model):
     # Manual stage moves (the kanban)
     # ------------------------------------------------------------------
     def write(self, vals):
-        if "stage_id" not in vals or self.env.context.get("debiteur_case_sync"):
+        # The sync flag (the facts move the case) is the server's own: a client
+        # passing it in its context gets the rules of a manual move.
+        if "stage_id" not in vals or (
+            self.env.su and self.env.context.get("debiteur_case_sync")
+        ):
             return super().write(vals)
         target = self.env["debiteur.case.stage"].browse(vals["stage_id"])
         for case in self:
@@ -786,7 +791,7 @@ class DebiteurCase(models.Model):
                 invoices=", ".join(moves.mapped("name")) or "-",
             )
         )
-        self._sync(self.partner_id, self.company_id)
+        self.sudo()._sync(self.partner_id, self.company_id)
 
     def action_resolve_dispute(self):
         for case in self.filtered("disputed"):
@@ -804,7 +809,7 @@ class DebiteurCase(models.Model):
             }
         )
         self.message_post(body=self.env._("Dispute resolved: dunning resumes."))
-        self._sync(self.partner_id, self.company_id)
+        self.sudo()._sync(self.partner_id, self.company_id)
 
     def action_view_invoices(self):
         self.ensure_one()

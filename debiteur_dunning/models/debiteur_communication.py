@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..legal import be_structured_communication, rf_reference
+from .debiteur_proof_mixin import GROUP_MANAGER, GROUP_USER, require_group
 
 SENT_STATES = ("queued", "sent", "printed")
 # States in which a line's level counts as reached by the invoice.
@@ -18,7 +19,7 @@ class DebiteurCommunication(models.Model):
 
     _name = "debiteur.communication"
     _description = "Dunning Communication"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["debiteur.proof.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -49,10 +50,16 @@ class DebiteurCommunication(models.Model):
         help="The debtor's invoice address the reminder is sent to.",
     )
     lang = fields.Char(compute="_compute_lang")
-    run_id = fields.Many2one("debiteur.run", index=True, readonly=True)
-    policy_id = fields.Many2one("debiteur.policy", readonly=True)
+    run_id = fields.Many2one(
+        "debiteur.run", index=True, readonly=True, check_company=True
+    )
+    policy_id = fields.Many2one("debiteur.policy", readonly=True, check_company=True)
     level_id = fields.Many2one(
-        "debiteur.level", required=True, readonly=True, index=True
+        "debiteur.level",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
     )
     channel = fields.Selection(
         [
@@ -365,7 +372,7 @@ class DebiteurCommunication(models.Model):
                 "res_id": self.id,
             }
         )
-        self.write(
+        self.sudo().write(
             {
                 "attachment_id": attachment.id,
                 "letter_sha256": hashlib.sha256(content).hexdigest(),
@@ -378,6 +385,7 @@ class DebiteurCommunication(models.Model):
     # ------------------------------------------------------------------
     def action_send(self):
         """Confirm and send reminders prepared for review."""
+        require_group(self.env, GROUP_USER)
         drafts = self.filtered(lambda c: c.state == "draft")
         if not drafts:
             raise UserError(self.env._("Only reminders to review can be sent."))
@@ -385,12 +393,13 @@ class DebiteurCommunication(models.Model):
         return True
 
     def action_retry(self):
+        require_group(self.env, GROUP_USER)
         failed = self.filtered(lambda c: c.state == "failed")
         if not failed:
             raise UserError(self.env._("Only failed reminders can be sent again."))
         with_mail = failed.filtered("mail_id")
         with_mail.mail_id.sudo().mark_outgoing()
-        with_mail.write({"state": "queued", "failure_reason": False})
+        with_mail.sudo().write({"state": "queued", "failure_reason": False})
         without_mail = failed - with_mail
         if without_mail:
             self.env["debiteur.engine"]._send_communications(without_mail)
@@ -400,10 +409,9 @@ class DebiteurCommunication(models.Model):
 
     def action_cancel(self):
         """Cancel reminders that have not left yet; the invoices go back a level."""
+        require_group(self.env, GROUP_USER)
         sent = self.filtered(lambda c: c.state in ("sent", "printed"))
-        if sent and not self.env.user.has_group(
-            "debiteur_dunning.group_debiteur_manager"
-        ):
+        if sent and not self.env.user.has_group(GROUP_MANAGER):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s has already been sent: only a dunning manager "
@@ -431,7 +439,7 @@ class DebiteurCommunication(models.Model):
         to_cancel.mail_id.sudo().filtered(
             lambda m: m.state in ("outgoing", "exception")
         ).cancel()
-        to_cancel.write(
+        to_cancel.sudo().write(
             {
                 "state": "cancelled",
                 "cancel_reason": reason or False,

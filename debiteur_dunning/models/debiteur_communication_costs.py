@@ -336,7 +336,7 @@ class DebiteurCommunication(models.Model):
             )
         )
         move.action_post()
-        self.write(
+        self.sudo().write(  # evidence: after _debiteur_check_user
             {
                 "cost_move_id": move.id,
                 "invoiced_costs_amount": float(plan["costs"]),
@@ -517,7 +517,7 @@ class DebiteurCommunication(models.Model):
                 vals["waived_interest_amount"] = (
                     comm.invoiced_interest_amount if move else comm.interest_amount
                 )
-            comm.write(vals)
+            comm.sudo().write(vals)  # evidence: after _debiteur_check_user
             comm.message_post(body=escape(message) % {"reason": reason})
             holds_waived = (waive_costs and comm.invoiced_costs_amount) or (
                 waive_interest and comm.invoiced_interest_amount

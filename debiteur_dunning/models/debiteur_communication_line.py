@@ -1,12 +1,15 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class DebiteurCommunicationLine(models.Model):
     """One invoice (or one credit) listed in a reminder."""
 
     _name = "debiteur.communication.line"
+    _inherit = ["debiteur.proof.mixin"]
     _description = "Dunning Communication Line"
     _order = "communication_id, line_type desc, date_due, id"
+    _check_company_auto = True
 
     communication_id = fields.Many2one(
         "debiteur.communication", required=True, ondelete="cascade", index=True
@@ -24,15 +27,23 @@ class DebiteurCommunicationLine(models.Model):
         default="invoice",
     )
     move_id = fields.Many2one(
-        "account.move", string="Document", required=True, index=True
+        "account.move",
+        string="Document",
+        required=True,
+        index=True,
+        check_company=True,
     )
     move_line_id = fields.Many2one(
-        "account.move.line", string="Journal Item", help="The open credit line."
+        "account.move.line",
+        string="Journal Item",
+        help="The open credit line.",
+        check_company=True,
     )
     level_id = fields.Many2one(
         "debiteur.level",
         help="The invoice's level in this reminder.",
         index=True,
+        check_company=True,
     )
     escalated = fields.Boolean(
         help="Set when this reminder moved the invoice up to this level.",
@@ -52,6 +63,19 @@ class DebiteurCommunicationLine(models.Model):
     )
     interest_amount = fields.Monetary(string="Interest")
     costs_amount = fields.Monetary(string="Costs")
+
+    @api.constrains("move_id", "company_id")
+    def _check_move_company(self):
+        for line in self:
+            if line.move_id.company_id != line.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot list %(document)s: it belongs "
+                        "to another company.",
+                        reminder=line.communication_id.name,
+                        document=line.move_id.display_name,
+                    )
+                )
 
     def init(self):
         # The idempotence guarantee: one invoice reaches one level once,

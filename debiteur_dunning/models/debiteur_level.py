@@ -94,6 +94,20 @@ class DebiteurLevel(models.Model):
                 Case._sync_company(company)
         return result
 
+    @api.constrains("mail_template_id")
+    def _check_mail_template_model(self):
+        for level in self:
+            template = level.mail_template_id.sudo()
+            if template and template.model != "debiteur.communication":
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s: the e-mail template %(template)s is not "
+                        "one for reminders (model Dunning Communication).",
+                        level=level.display_name,
+                        template=template.display_name,
+                    )
+                )
+
     @api.constrains("sequence", "delay_days", "policy_id")
     def _check_delay_order(self):
         for policy in self.policy_id:

@@ -1,10 +1,13 @@
 from odoo import api, fields, models
 
+from .debiteur_proof_mixin import GROUP_USER, require_group
+
 
 class DebiteurRun(models.Model):
     """One execution of the dunning engine: the unit of audit."""
 
     _name = "debiteur.run"
+    _inherit = ["debiteur.proof.mixin"]
     _description = "Dunning Run"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -91,7 +94,7 @@ class DebiteurRun(models.Model):
 
     def _log(self, message):
         """Append one line to the run's log (kept as the audit trail)."""
-        for run in self:
+        for run in self.sudo():
             stamp = fields.Datetime.now().strftime("%H:%M:%S")
             run.log = "%s%s %s\n" % (run.log or "", stamp, message)
 
@@ -106,10 +109,11 @@ class DebiteurRun(models.Model):
 
     def action_confirm_review(self):
         """Confirm and send the proposals the scheduler prepared (review mode)."""
+        require_group(self.env, GROUP_USER)
         for run in self:
             drafts = run.communication_ids.filtered(lambda c: c.state == "draft")
             self.env["debiteur.engine"]._send_communications(drafts)
-            run.state = "done"
+            run.sudo().state = "done"
         return True
 
     def action_download_letters(self):

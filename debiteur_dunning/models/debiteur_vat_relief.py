@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .debiteur_proof_mixin import GROUP_MANAGER, require_group
+
 # States in which the relief still follows the payments of its invoice.
 FOLLOWED_STATES = ("eligible", "relieved", "recharged")
 
@@ -137,10 +139,18 @@ class DebiteurVatRelief(models.Model):
     )
     entry_count = fields.Integer(compute="_compute_entry_count")
     relief_move_id = fields.Many2one(
-        "account.move", string="Relief Entry", readonly=True, copy=False
+        "account.move",
+        string="Relief Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
     writeoff_move_id = fields.Many2one(
-        "account.move", string="Write-off Entry", readonly=True, copy=False
+        "account.move",
+        string="Write-off Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
 
     def init(self):
@@ -206,6 +216,18 @@ class DebiteurVatRelief(models.Model):
                         "with a reason and evidence.",
                         invoice=relief.move_id.name,
                         date=relief.eligible_date or self.env._("(manual only)"),
+                    )
+                )
+
+    @api.constrains("proven", "reason", "attachment_ids")
+    def _check_proven_evidence(self):
+        for relief in self.filtered("proven"):
+            if not ((relief.reason or "").strip() and relief.attachment_ids):
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s can only be marked proven uncollectible with "
+                        "a reason and the evidence attached.",
+                        invoice=relief.move_id.name,
                     )
                 )
 
@@ -462,6 +484,7 @@ class DebiteurVatRelief(models.Model):
     # Actions
     def action_confirm(self):
         """Reclaim the VAT on the unpaid part: one entry per invoice."""
+        require_group(self.env, GROUP_MANAGER)
         reliefs = self.filtered(lambda r: r.state == "eligible")
         if not reliefs:
             raise UserError(self.env._("Select eligible VAT reliefs to confirm."))
@@ -518,6 +541,7 @@ class DebiteurVatRelief(models.Model):
 
     def action_cancel(self):
         """Cancel: reverse every entry of the relief, dated today."""
+        require_group(self.env, GROUP_MANAGER)
         if any(relief.state == "written_off" for relief in self):
             raise UserError(
                 self.env._(
@@ -586,6 +610,7 @@ class DebiteurVatRelief(models.Model):
     def action_write_off(self):
         """Write the invoice off: the receivable against the clearing account
         (the VAT still reclaimed) and the bad-debt expense account."""
+        require_group(self.env, GROUP_MANAGER)
         reliefs = self.filtered(lambda r: r.state == "relieved")
         if not reliefs:
             raise UserError(
@@ -849,6 +874,7 @@ class DebiteurVatRelief(models.Model):
     def _debiteur_create_manual(self, invoices, date, reason, attachments):
         """Reliefs for ``invoices`` confirmed uncollectible by the manager on
         ``date`` (reason and evidence are needed before the eligible date)."""
+        require_group(self.env, GROUP_MANAGER)
         self._debiteur_check_invoices(invoices)
         existing = self.search(
             [("move_id", "in", invoices.ids), ("state", "!=", "cancelled")]

@@ -5,6 +5,7 @@ class DebiteurVatReliefLine(models.Model):
     """The VAT of one tax of the invoice: reclaimed, and still reclaimed."""
 
     _name = "debiteur.vat.relief.line"
+    _check_company_auto = True
     _description = "VAT Relief per Tax"
     _order = "relief_id, id"
 
@@ -21,9 +22,11 @@ class DebiteurVatReliefLine(models.Model):
         related="relief_id.company_currency_id", string="Company Currency"
     )
     invoice_tax_line_id = fields.Many2one(
-        "account.move.line", required=True, readonly=True
+        "account.move.line", required=True, readonly=True, check_company=True
     )
-    tax_id = fields.Many2one("account.tax", required=True, readonly=True)
+    tax_id = fields.Many2one(
+        "account.tax", required=True, readonly=True, check_company=True
+    )
     account_id = fields.Many2one(
         related="invoice_tax_line_id.account_id", string="Output Tax Account"
     )

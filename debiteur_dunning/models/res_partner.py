@@ -1,4 +1,18 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from .debiteur_proof_mixin import GROUP_MANAGER, GROUP_USER
+
+# Who may change what on a debtor: exclusion by Dunning users, the agency
+# settings by Dunning managers (the server checks it, whatever the client).
+EXCLUSION_FIELDS = ("debiteur_excluded", "debiteur_exclusion_reason")
+AGENCY_FIELDS = (
+    "debiteur_agency_type",
+    "debiteur_agency_commission",
+    "debiteur_agency_fixed_fee",
+    "debiteur_agency_export_format",
+    "debiteur_agency_registration",
+)
 
 
 class ResPartner(models.Model):
@@ -8,14 +22,18 @@ class ResPartner(models.Model):
         "debiteur.policy",
         string="Dunning Policy",
         company_dependent=True,
+        groups="base.group_user",
         help="Leave empty to use the company's default policy for this kind of debtor.",
     )
     debiteur_excluded = fields.Boolean(
         string="Excluded from Dunning",
         tracking=True,
+        groups="base.group_user",
         help="No reminders at all for this debtor.",
     )
-    debiteur_exclusion_reason = fields.Char(string="Exclusion Reason", tracking=True)
+    debiteur_exclusion_reason = fields.Char(
+        string="Exclusion Reason", tracking=True, groups=GROUP_USER
+    )
     debiteur_debtor_type = fields.Selection(
         [("business", "Business"), ("consumer", "Consumer")],
         string="Debtor Type",
@@ -29,6 +47,7 @@ class ResPartner(models.Model):
     debiteur_user_id = fields.Many2one(
         "res.users",
         string="Credit Controller",
+        groups="base.group_user",
         help="Follows up this debtor; the company's default controller otherwise.",
     )
     debiteur_communication_ids = fields.One2many(
@@ -57,6 +76,80 @@ class ResPartner(models.Model):
             "debiteur_debtor_type",
             "debiteur_user_id",
         ]
+
+    # ------------------------------------------------------------------
+    # Rights on the dunning fields
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            defaults = self.default_get(list(EXCLUSION_FIELDS + AGENCY_FIELDS))
+            for vals in vals_list:
+                changed = {
+                    fname
+                    for fname in EXCLUSION_FIELDS + AGENCY_FIELDS
+                    if vals.get(fname) and vals[fname] != defaults.get(fname)
+                }
+                self._debiteur_check_field_rights(changed)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            vals = self._debiteur_write_protected(vals)
+        return super().write(vals)
+
+    def _debiteur_write_protected(self, vals):
+        """Check the rights on the dunning fields in ``vals``; return the
+        values left to write. A contact that takes over its company's
+        exclusion (Odoo's sync of commercial fields) is no change of anyone's
+        making: that part is written here, whoever the user."""
+        restricted = [fname for fname in EXCLUSION_FIELDS if fname in vals]
+        if restricted and not self.env.user.has_group(GROUP_USER):
+            mirrored = all(
+                partner.commercial_partner_id != partner
+                and all(
+                    partner.commercial_partner_id[fname] == vals[fname]
+                    for fname in restricted
+                )
+                for partner in self
+            )
+            changed = {
+                fname
+                for fname in restricted
+                for partner in self
+                if partner[fname] != vals[fname]
+            }
+            if changed and not mirrored:
+                self._debiteur_check_field_rights(changed)
+            super(ResPartner, self.sudo()).write(
+                {fname: vals[fname] for fname in restricted}
+            )
+            vals = {k: v for k, v in vals.items() if k not in restricted}
+        agency = {
+            fname
+            for fname in AGENCY_FIELDS
+            if fname in vals
+            for partner in self
+            if partner[fname] != vals[fname]
+        }
+        self._debiteur_check_field_rights(agency)
+        return vals
+
+    @api.model
+    def _debiteur_check_field_rights(self, fnames):
+        if not fnames:
+            return
+        user = self.env.user
+        if set(fnames) & set(EXCLUSION_FIELDS) and not user.has_group(GROUP_USER):
+            raise AccessError(
+                self.env._("Only dunning users can exclude a debtor from dunning.")
+            )
+        if set(fnames) & set(AGENCY_FIELDS) and not user.has_group(GROUP_MANAGER):
+            raise AccessError(
+                self.env._(
+                    "Only dunning managers can set up a partner as a collection agency."
+                )
+            )
 
     @api.depends("is_company", "vat", "parent_id.debiteur_debtor_type")
     def _compute_debiteur_debtor_type(self):

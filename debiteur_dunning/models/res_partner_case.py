@@ -14,6 +14,7 @@ class ResPartner(models.Model):
     debiteur_dso = fields.Float(
         string="DSO (days)",
         compute="_compute_debiteur_behaviour",
+        groups="base.group_user",
         digits=(16, 1),
         help="Days sales outstanding: open receivables / credit sales of the last "
         "365 days x 365.",
@@ -21,6 +22,7 @@ class ResPartner(models.Model):
     debiteur_avg_days_late = fields.Float(
         string="Average Days Late",
         compute="_compute_debiteur_behaviour",
+        groups="base.group_user",
         digits=(16, 1),
         help="Invoices paid in the last 12 months: payment date minus due date, "
         "weighted by amount.",
@@ -28,6 +30,7 @@ class ResPartner(models.Model):
     debiteur_days_late_trend = fields.Float(
         string="Payment Trend (days)",
         compute="_compute_debiteur_behaviour",
+        groups="base.group_user",
         digits=(16, 1),
         help="Average days late of the last 6 months minus that of the 6 months "
         "before: above zero, the debtor pays later than before.",

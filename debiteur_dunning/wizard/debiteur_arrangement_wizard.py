@@ -435,7 +435,7 @@ class DebiteurArrangementWizard(models.TransientModel):
         )
         arrangement.action_confirm()
         if old:
-            old.replaced_by_id = arrangement
+            old.sudo().replaced_by_id = arrangement
             old.message_post(
                 body=self.env._(
                     "Renegotiated: replaced by arrangement %(name)s.",

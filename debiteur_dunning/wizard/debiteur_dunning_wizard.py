@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.debiteur_proof_mixin import GROUP_USER, require_group
+
 CHANNELS = [
     ("email", "E-mail"),
     ("letter", "Letter"),
@@ -63,6 +65,7 @@ class DebiteurDunningWizard(models.TransientModel):
         )
 
     def action_preview(self):
+        require_group(self.env, GROUP_USER)
         self.ensure_one()
         proposals = self._proposals()
         self.line_ids.unlink()
@@ -123,6 +126,7 @@ class DebiteurDunningWizard(models.TransientModel):
         ]
 
     def action_confirm(self):
+        require_group(self.env, GROUP_USER)
         self.ensure_one()
         selected = self.line_ids.filtered("selected")
         if not selected:
