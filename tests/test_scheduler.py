@@ -106,6 +106,7 @@ class TestConcurrency(DebiteurCommon):
     def test_run_refused_while_another_holds_the_lock(self):
         self.create_invoice(self.debtor, 100.0, self.d(-10))
         wizard = self.preview(TODAY)
+        wizard.confirm_simulation = True  # TODAY is not the real today
         with self.registry.cursor() as other_cr:
             other_cr.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)",
