@@ -64,10 +64,42 @@ CSV_COLUMNS = (
     "costs_invoiced",
 )
 _KVK = re.compile(r"^\d{8}$")
+# Columns that hold amounts: written as plain numbers (a negative amount keeps its
+# minus sign, so that the agency's spreadsheet still reads a number).
+CSV_NUMERIC_COLUMNS = frozenset(
+    (
+        "amount",
+        "amount_open",
+        "interest",
+        "costs",
+        "interest_invoiced",
+        "costs_invoiced",
+    )
+)
+_CSV_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP
+# "CSV injection"): a debtor edits its own address through the portal.
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _amount(value):
     return "%.2f" % (value or 0.0)
+
+
+def csv_cell(value, numeric=False):
+    """One CSV cell, safe to open in a spreadsheet.
+
+    Text that starts like a formula gets a leading single quote (OWASP), so that
+    ``=HYPERLINK(...)`` in a debtor's name or address stays text. An amount column
+    (``numeric``) keeps a plain number as it is, negative ones included; anything
+    else in it is neutralised like text.
+    """
+    text = "" if value is None or value is False else str(value)
+    if numeric and _CSV_NUMBER.match(text):
+        return text
+    if text.startswith(_CSV_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def _sub(parent, tag, text=None, **attrs):
@@ -967,12 +999,18 @@ class DebiteurHandoff(models.Model):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
+        # Every cell goes through csv_cell: text is neutralised, amounts stay numbers.
         debtor = data["debtor"]
         base = {"handoff": data["reference"], "debtor": debtor["name"]}
 
         def row(**values):
             merged = dict(base, **values)
-            writer.writerow([merged.get(col, "") for col in CSV_COLUMNS])
+            writer.writerow(
+                [
+                    csv_cell(merged.get(col, ""), numeric=col in CSV_NUMERIC_COLUMNS)
+                    for col in CSV_COLUMNS
+                ]
+            )
 
         row(
             record_type="debtor",
