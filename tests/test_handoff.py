@@ -405,9 +405,10 @@ class TestHandoff(HandoffCommon):
         self.assertEqual(log.user_id, self.dunning_manager)
         self.assertEqual(log.recipient, self.agency.email)
         action = handoff.with_user(self.dunning_manager).action_download_xml()
-        self.assertIn(str(handoff.xml_attachment_id.id), action["url"])
         self.assertEqual(len(handoff.export_ids), 2)
         download = handoff.export_ids.filtered(lambda e: e.channel == "download")
+        # The logged download hands out a one-time link of its own.
+        self.assertIn(f"/debiteur_dunning/dossier/{download.id}?token=", action["url"])
         self.assertEqual(download.export_format, "xml")
         self.assertEqual(download.attachment_ids, handoff.xml_attachment_id)
         with self.assertRaises(UserError):
