@@ -278,6 +278,27 @@ class DebiteurHandoff(models.Model):
         readonly=True,
         copy=False,
     )
+    closed_date = fields.Date(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the handoff reached a final state: the retention period of "
+        "its dossier runs from here.",
+    )
+    dossier_sha256 = fields.Text(
+        string="Dossier SHA-256",
+        readonly=True,
+        copy=False,
+        help="Fingerprints of the dossier files as produced (one line per file): "
+        "kept when the files are deleted after the retention period.",
+    )
+    dossier_purged_date = fields.Date(
+        string="Dossier Deleted On",
+        readonly=True,
+        copy=False,
+        help="The dossier files were deleted after the company's retention "
+        "period; their SHA-256 and this record are kept.",
+    )
     letter_file_names = fields.Text(
         string="Reminders Sent", compute="_compute_letter_file_names"
     )
@@ -343,6 +364,12 @@ class DebiteurHandoff(models.Model):
         return records
 
     def write(self, vals):
+        if "state" in vals and "closed_date" not in vals:
+            final = vals["state"] not in OPEN_STATES
+            vals = dict(
+                vals,
+                closed_date=fields.Date.context_today(self) if final else False,
+            )
         res = super().write(vals)
         if "state" in vals:
             self._sync_cases()
@@ -1190,6 +1217,15 @@ class DebiteurHandoff(models.Model):
                     "costs_invoiced_amount": data["claim"]["costs_invoiced"],
                 }
             )
+            handoff.dossier_sha256 = handoff._dossier_fingerprint(
+                handoff._dossier_attachments()
+            )
+
+    def _dossier_fingerprint(self, files):
+        return "\n".join(
+            "%s  %s" % (hashlib.sha256(att.raw or b"").hexdigest(), att.name)
+            for att in files.sudo()
+        )
 
     def _dossier_attachments(self):
         self.ensure_one()
