@@ -3,7 +3,7 @@
     "summary": "Accounts-receivable management for Dutch and Belgian SMEs: "
     "payment reminders, formal notices, letters with proof of sending, "
     "daily scheduler.",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debiteur-dunning/debiteur_dunning",
     "author": "debiteur_dunning developers",
