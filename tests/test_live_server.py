@@ -174,6 +174,7 @@ class TestLiveServer(unittest.TestCase):
 
     server = sink = None
     extra_servers = ()
+    sizes = SIZES  # debtors seeded per scenario (a subclass may seed fewer)
 
     # ------------------------------------------------------------------
     # set-up and tear-down
@@ -216,7 +217,7 @@ class TestLiveServer(unittest.TestCase):
         params = {
             "url": cls.server.url,
             "smtp_port": cls.smtp_port,
-            "sizes": SIZES,
+            "sizes": cls.sizes,
         }
         out = ls.odoo_shell(
             cls.conf, cls.db, SEED % {"params": json.dumps(params)}, cls.log

@@ -1,4 +1,6 @@
-"""Upgrade to 18.0.1.0.1: data made before the claimed-once rules."""
+"""Upgrades: 18.0.1.0.1 (claimed-once rules), 18.0.1.0.2 (dossier evidence)."""
+
+from freezegun import freeze_time
 
 from odoo.modules.migration import load_script
 from odoo.tests import tagged
@@ -6,6 +8,7 @@ from odoo.tools import SQL
 
 from .common import TODAY
 from .test_claimed_once import ClaimedOnceCommon
+from .test_handoff import HandoffCommon
 
 
 @tagged("post_install", "-at_install", "debiteur")
@@ -63,3 +66,39 @@ class TestMigration(ClaimedOnceCommon):
         self.assertTrue(costs_move.debiteur_is_cost_invoice)
         self.assertEqual(demand.waived_costs_amount, 185.18)
         self.assertFalse(demand.waived_interest_amount)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestMigrationEvidence(HandoffCommon):
+    """18.0.1.0.2: the dossier files made before are flagged, closed handoffs
+    get their closing date."""
+
+    def test_post_migrate(self):
+        handoff = self.hand_off().sudo()
+        files = handoff._dossier_attachments()
+        with freeze_time(TODAY):
+            handoff.action_recall()
+        self.env.flush_all()
+        # The data as the previous version left it.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_attachment SET debiteur_dossier = NULL WHERE id IN %s",
+                tuple(files.ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE debiteur_handoff SET closed_date = NULL WHERE id = %s",
+                handoff.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertFalse(any(files.mapped("debiteur_dossier")))
+        script = load_script(
+            "debiteur_dunning/migrations/18.0.1.0.2/post-migrate.py",
+            "debiteur_dunning_post_migrate_18_0_1_0_2",
+        )
+        script.migrate(self.env.cr, "18.0.1.0.1")
+        self.env.invalidate_all()
+        self.assertTrue(all(files.mapped("debiteur_dossier")))
+        self.assertTrue(handoff.closed_date)

@@ -106,6 +106,7 @@ class TestConcurrency(DebiteurCommon):
     def test_run_refused_while_another_holds_the_lock(self):
         self.create_invoice(self.debtor, 100.0, self.d(-10))
         wizard = self.preview(TODAY)
+        wizard.confirm_simulation = True  # TODAY is not the real today
         with self.registry.cursor() as other_cr:
             other_cr.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)",
@@ -210,3 +211,112 @@ class TestCronTimeLimit(DebiteurCommon):
         self.assertEqual(len(comms), 5)
         self.assertEqual(comms.partner_id, partners)
         self.assertEqual(len(comms.run_id), 1)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestSchedulerResilience(DebiteurCommon):
+    """One failing company or batch does not stop the scheduler."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.setup_other_company(name="Scheduler B BV")["company"]
+        cls.company_b.partner_id.email = "debiteuren@scheduler-b.example"
+        cls.policy_b = cls.company_b.debiteur_policy_business_id
+        cls.policy_b.write({"auto_send": True, "min_amount": 0.0})
+        cls.policy_b.level_ids.write({"channel": "email"})
+        cls.invoice_a = cls.create_invoice(cls.debtor, 500.0, cls.d(-10))
+        cls.invoice_b = cls.create_invoice(
+            cls.debtor, 700.0, cls.d(-10), company=cls.company_b
+        )
+
+    def run_of(self, company):
+        return self.env["debiteur.run"].search(
+            [("company_id", "=", company.id), ("trigger", "=", "cron")]
+        )
+
+    def cron_failing(self, fails):
+        """The scheduler with proposals that raise when ``fails(company,
+        partner_ids)`` says so."""
+        Engine = type(self.env["debiteur.engine"])
+        original = Engine._compute_proposals
+
+        def compute(engine, date, company, policies=None, partner_ids=None):
+            if fails(company, partner_ids):
+                raise ValueError(f"boom in {company.name}")
+            return original(
+                engine, date, company, policies=policies, partner_ids=partner_ids
+            )
+
+        with (
+            freeze_time(TODAY),
+            patch.object(Engine, "_compute_proposals", compute),
+            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_engine"),
+        ):
+            remaining = self.env["debiteur.run"]._cron_run()
+            self.process_mail_queue()
+        return remaining
+
+    def test_failing_batch_of_company_a_does_not_stop_company_b(self):
+        remaining = self.cron_failing(lambda company, ids: company == self.company)
+        self.assertEqual(remaining, 0)
+        # Company B is reminded.
+        comm_b = self.env["debiteur.communication"].search(
+            [("company_id", "=", self.company_b.id)]
+        )
+        self.assertEqual(len(comm_b), 1)
+        self.assertEqual(comm_b.state, "sent")
+        self.assertEqual(self.invoice_b.debiteur_level_id, self.policy_b.level_ids[:1])
+        # Company A: nothing half-done, the error is on its run.
+        self.assertFalse(self.comms(self.debtor))
+        self.assertFalse(self.invoice_a.debiteur_level_id)
+        run_a = self.run_of(self.company)
+        self.assertEqual(run_a.error_count, 1)
+        self.assertIn("ValueError: boom in", run_a.log)
+        self.assertIn(str(self.debtor.id), run_a.log)
+        self.assertEqual(self.run_of(self.company_b).error_count, 0)
+
+    def test_failing_batch_skipped_next_batch_reminded(self):
+        self.create_invoice(self.other_debtor, 300.0, self.d(-10))
+        module = "odoo.addons.debiteur_dunning.models.debiteur_engine"
+        with patch(f"{module}.CRON_BATCH_SIZE", 1):
+            self.cron_failing(
+                lambda company, ids: (
+                    company == self.company and self.debtor.id in (ids or ())
+                )
+            )
+        self.assertFalse(self.comms(self.debtor))
+        self.assertEqual(self.comms(self.other_debtor).state, "sent")
+        run_a = self.run_of(self.company)
+        self.assertEqual(run_a.error_count, 1)
+        self.assertEqual(run_a.state, "done")
+        self.assertIn("Batch of 1 debtor(s) skipped", run_a.log)
+
+    def test_failing_company_is_recorded_and_next_company_runs(self):
+        Engine = type(self.env["debiteur.engine"])
+        original = Engine._candidate_partner_ids
+
+        def candidates(engine, date, company, run=None):
+            if company == self.company:
+                raise ValueError("no candidates today")
+            return original(engine, date, company, run)
+
+        with (
+            freeze_time(TODAY),
+            patch.object(Engine, "_candidate_partner_ids", candidates),
+            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_engine"),
+        ):
+            self.assertEqual(self.env["debiteur.run"]._cron_run(), 0)
+            self.process_mail_queue()
+        run_a = self.run_of(self.company)
+        self.assertEqual(run_a.state, "failed")
+        self.assertEqual(run_a.error_count, 1)
+        self.assertIn("no candidates today", run_a.log)
+        self.assertEqual(
+            len(
+                self.env["debiteur.communication"].search(
+                    [("company_id", "=", self.company_b.id)]
+                )
+            ),
+            1,
+        )

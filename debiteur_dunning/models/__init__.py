@@ -47,3 +47,5 @@ from . import account_move_handoff
 from . import res_partner_agency
 from . import res_company_handoff
 from . import res_config_settings_handoff
+from . import ir_attachment
+from . import debiteur_retention

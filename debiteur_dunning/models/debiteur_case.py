@@ -5,15 +5,22 @@ handoffs, payments) by ``_sync``; the only stage moves a person makes are real
 decisions: putting a case in dispute and taking it out again.
 """
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+_logger = logging.getLogger(__name__)
+
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
+OPEN_CASE_INDEX = "debiteur_case_open_uniq"
 DSO_DAYS = 365
 
 
@@ -195,10 +202,11 @@ class DebiteurCase(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                CREATE UNIQUE INDEX IF NOT EXISTS debiteur_case_open_uniq
+                CREATE UNIQUE INDEX IF NOT EXISTS %s
                     ON debiteur_case (partner_id, company_id)
                  WHERE is_closed IS NOT TRUE
-                """
+                """,
+                SQL.identifier(OPEN_CASE_INDEX),
             )
         )
 
@@ -497,8 +505,57 @@ class DebiteurCase(models.Model):
             else:
                 vals.update(partner_id=partner.id, company_id=company.id)
                 to_create.append(vals)
-        created = self.create(to_create) if to_create else self.browse()
-        return cases | created
+        return cases | self._create_open_cases(to_create)
+
+    def _create_open_cases(self, vals_list):
+        """Create the open cases of ``vals_list``, tolerating a concurrent insert.
+
+        Two postings for a new debtor at once both find no open case and both
+        create one; the second waits for the first on the open-case unique index
+        and then fails. That debtor's case exists then (the other transaction
+        committed it), only not in this transaction's snapshot: it is skipped
+        here and synced again, with every posting, right after this commit.
+        """
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list)
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != OPEN_CASE_INDEX:
+                raise
+        created = self.browse()
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    created |= self.create([vals])
+            except psycopg2.errors.UniqueViolation as exc:
+                if exc.diag.constraint_name != OPEN_CASE_INDEX:
+                    raise
+                _logger.info(
+                    "Open case of partner %s in company %s created concurrently; "
+                    "synced again after commit",
+                    vals["partner_id"],
+                    vals["company_id"],
+                )
+                self._sync_after_commit(vals["partner_id"], vals["company_id"])
+        return created
+
+    def _sync_after_commit(self, partner_id, company_id):
+        """Sync one debtor's case in a new transaction once this one commits:
+        its snapshot then sees the case the concurrent transaction created."""
+        dbname = self.env.cr.dbname
+
+        @self.env.cr.postcommit.add
+        def resync():
+            with Registry(dbname).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["debiteur.case"]._sync(
+                    env["res.partner"].browse(partner_id),
+                    env["res.company"].browse(company_id),
+                )
+
+        return resync
 
     @api.model
     def _partners_with(self, base, fname):

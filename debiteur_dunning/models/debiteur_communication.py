@@ -171,6 +171,13 @@ class DebiteurCommunication(models.Model):
         copy=False,
         help="Fingerprint of the letter as sent: proof of its content.",
     )
+    letter_purged_date = fields.Date(
+        string="Letter Deleted On",
+        readonly=True,
+        copy=False,
+        help="The letter was deleted after the company's retention period; its "
+        "SHA-256 and this record are kept.",
+    )
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancel_user_id = fields.Many2one("res.users", readonly=True, copy=False)
 

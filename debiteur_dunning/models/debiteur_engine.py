@@ -1597,16 +1597,28 @@ class DebiteurEngine(models.AbstractModel):
 
     @api.model
     def _cron_process(self):
-        """The daily scheduler: every company, in committed batches of debtors."""
+        """The daily scheduler: every company, in committed batches of debtors.
+
+        A company that fails is rolled back to its last committed batch, its run
+        records the error, and the scheduler goes on with the next company.
+        """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         started = time.monotonic()
         today = fields.Date.context_today(self)
         companies = self.env["debiteur.policy"].search([]).company_id
         total_done = total_remaining = 0
         for company in companies:
-            done, remaining = self._cron_company(
-                company.with_company(company), today, auto_commit, started
-            )
+            try:
+                done, remaining = self._cron_company_safe(
+                    company.with_company(company), today, auto_commit, started
+                )
+            except Exception as exc:  # noqa: BLE001 logged and recorded on the run
+                _logger.exception(
+                    "Dunning scheduler: company %s failed; going on with the next",
+                    company.id,
+                )
+                self._cron_record_error(company, today, exc, auto_commit)
+                continue
             total_done += done
             total_remaining += remaining
             if remaining:
@@ -1616,10 +1628,26 @@ class DebiteurEngine(models.AbstractModel):
         self.env["ir.cron"]._notify_progress(done=total_done, remaining=total_remaining)
         return total_remaining
 
-    def _cron_company(self, company, today, auto_commit, started):
-        self = self.with_company(company)
-        Run = self.env["debiteur.run"].sudo()  # evidence: written by the engine
-        run = Run.search(
+    def _cron_company_safe(self, company, today, auto_commit, started):
+        """``_cron_company``, undone up to its last commit when it fails."""
+        if auto_commit:
+            try:
+                return self._cron_company(company, today, auto_commit, started)
+            except Exception:
+                self.env.cr.rollback()
+                raise
+            finally:
+                self.env.invalidate_all()
+        try:
+            with self.env.cr.savepoint():
+                return self._cron_company(company, today, auto_commit, started)
+        finally:
+            self.env.invalidate_all()
+
+    def _cron_run_of(self, company, today):
+        # Evidence: the run is written by the engine only.
+        Run = self.env["debiteur.run"].with_company(company).sudo()
+        return Run.search(
             [
                 ("company_id", "=", company.id),
                 ("date", "=", today),
@@ -1627,6 +1655,34 @@ class DebiteurEngine(models.AbstractModel):
             ],
             limit=1,
         ) or Run.create({"date": today, "company_id": company.id, "trigger": "cron"})
+
+    def _cron_record_error(self, company, today, exc, auto_commit, batch=None):
+        """Record on the company's run of the day that the scheduler failed
+        (for a whole company, or only for ``batch``, the debtors' ids)."""
+        run = self._cron_run_of(company, today)
+        error = "%s: %s" % (type(exc).__name__, exc)
+        if batch is None:
+            message = self.env._(
+                "Scheduler failed for this company: %(error)s", error=error
+            )
+            run.state = "failed"
+        else:
+            message = self.env._(
+                "Batch of %(count)s debtor(s) skipped after an error: %(error)s "
+                "(debtor ids: %(ids)s).",
+                count=len(batch),
+                error=error,
+                ids=", ".join(str(i) for i in batch),
+            )
+        run.error_count += 1
+        run._log(message)
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return run
+
+    def _cron_company(self, company, today, auto_commit, started):
+        self = self.with_company(company)
+        run = self._cron_run_of(company, today)
         # The debtors to look at: those with an overdue invoice, less those
         # this run has written to already (a call that resumes a run).
         debtors = self._candidate_partner_ids(today, company, run)
@@ -1637,15 +1693,19 @@ class DebiteurEngine(models.AbstractModel):
                 return done, len(debtors) - done
             # Each batch is its own transaction and proposes for its own
             # debtors: payments committed since the run started are respected,
-            # and the whole company's proposals are never held at once.
-            proposals = [
-                p
-                for p in self._compute_proposals(today, company, partner_ids=batch)
-                if p.selectable
-            ]
-            comms = self._apply(run, proposals, send=False)
-            to_send = comms.filtered(lambda c: c.policy_id.auto_send)
-            self._send_communications(to_send, merge_letters=False, fresh=True)
+            # and the whole company's proposals are never held at once. A batch
+            # that fails is rolled back alone, recorded on the run and skipped.
+            try:
+                with self.env.cr.savepoint():
+                    self._cron_batch(run, company, today, batch)
+            except Exception as exc:  # noqa: BLE001 logged and recorded on the run
+                _logger.exception(
+                    "Dunning scheduler: run %s, a batch of %s debtors failed",
+                    run.id,
+                    len(batch),
+                )
+                self.env.invalidate_all()
+                self._cron_record_error(company, today, exc, False, batch=batch)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(debtors) - done
@@ -1665,3 +1725,13 @@ class DebiteurEngine(models.AbstractModel):
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return done, 0
+
+    def _cron_batch(self, run, company, today, batch):
+        proposals = [
+            p
+            for p in self._compute_proposals(today, company, partner_ids=batch)
+            if p.selectable
+        ]
+        comms = self._apply(run, proposals, send=False)
+        to_send = comms.filtered(lambda c: c.policy_id.auto_send)
+        self._send_communications(to_send, merge_letters=False, fresh=True)

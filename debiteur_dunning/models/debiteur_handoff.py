@@ -12,6 +12,9 @@ import csv
 import hashlib
 import io
 import re
+import secrets
+import zipfile
+from datetime import timedelta
 from decimal import Decimal
 
 from lxml import etree
@@ -20,6 +23,7 @@ from stdnum.be import vat as be_vat
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.http import Stream
 from odoo.tools import SQL, file_path, format_date
 
 from .debiteur_legal import _money, _quantize
@@ -64,10 +68,43 @@ CSV_COLUMNS = (
     "costs_invoiced",
 )
 _KVK = re.compile(r"^\d{8}$")
+DOWNLOAD_LINK_MINUTES = 10  # a download link works once, within this time
+# Columns that hold amounts: written as plain numbers (a negative amount keeps its
+# minus sign, so that the agency's spreadsheet still reads a number).
+CSV_NUMERIC_COLUMNS = frozenset(
+    (
+        "amount",
+        "amount_open",
+        "interest",
+        "costs",
+        "interest_invoiced",
+        "costs_invoiced",
+    )
+)
+_CSV_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP
+# "CSV injection"): a debtor edits its own address through the portal.
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _amount(value):
     return "%.2f" % (value or 0.0)
+
+
+def csv_cell(value, numeric=False):
+    """One CSV cell, safe to open in a spreadsheet.
+
+    Text that starts like a formula gets a leading single quote (OWASP), so that
+    ``=HYPERLINK(...)`` in a debtor's name or address stays text. An amount column
+    (``numeric``) keeps a plain number as it is, negative ones included; anything
+    else in it is neutralised like text.
+    """
+    text = "" if value is None or value is False else str(value)
+    if numeric and _CSV_NUMBER.match(text):
+        return text
+    if text.startswith(_CSV_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def _sub(parent, tag, text=None, **attrs):
@@ -241,6 +278,30 @@ class DebiteurHandoff(models.Model):
         readonly=True,
         copy=False,
     )
+    closed_date = fields.Date(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the handoff reached a final state: the retention period of "
+        "its dossier runs from here.",
+    )
+    dossier_sha256 = fields.Text(
+        string="Dossier SHA-256",
+        readonly=True,
+        copy=False,
+        help="Fingerprints of the dossier files as produced (one line per file): "
+        "kept when the files are deleted after the retention period.",
+    )
+    dossier_purged_date = fields.Date(
+        string="Dossier Deleted On",
+        readonly=True,
+        copy=False,
+        help="The dossier files were deleted after the company's retention "
+        "period; their SHA-256 and this record are kept.",
+    )
+    letter_file_names = fields.Text(
+        string="Reminders Sent", compute="_compute_letter_file_names"
+    )
     export_ids = fields.One2many(
         "debiteur.handoff.export", "handoff_id", string="Export Log", readonly=True
     )
@@ -276,6 +337,14 @@ class DebiteurHandoff(models.Model):
                 handoff.invoice_ids.move_id.mapped("amount_residual_signed")
             )
 
+    @api.depends("letter_attachment_ids")
+    def _compute_letter_file_names(self):
+        for handoff in self:
+            # sudo: the names only; the files stay behind the logged download.
+            handoff.letter_file_names = (
+                "\n".join(handoff.sudo().letter_attachment_ids.mapped("name")) or False
+            )
+
     @api.depends("agency_id.email")
     def _compute_agency_has_email(self):
         for handoff in self:
@@ -295,6 +364,12 @@ class DebiteurHandoff(models.Model):
         return records
 
     def write(self, vals):
+        if "state" in vals and "closed_date" not in vals:
+            final = vals["state"] not in OPEN_STATES
+            vals = dict(
+                vals,
+                closed_date=fields.Date.context_today(self) if final else False,
+            )
         res = super().write(vals)
         if "state" in vals:
             self._sync_cases()
@@ -315,6 +390,10 @@ class DebiteurHandoff(models.Model):
         if any(handoff.state != "draft" for handoff in self):
             raise UserError(
                 self.env._("Only a draft handoff can be deleted; recall it instead.")
+            )
+        if self.sudo().export_ids:
+            raise UserError(
+                self.env._("A handoff whose dossier was exported cannot be deleted.")
             )
 
     def _check_manager(self):
@@ -935,12 +1014,18 @@ class DebiteurHandoff(models.Model):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
+        # Every cell goes through csv_cell: text is neutralised, amounts stay numbers.
         debtor = data["debtor"]
         base = {"handoff": data["reference"], "debtor": debtor["name"]}
 
         def row(**values):
             merged = dict(base, **values)
-            writer.writerow([merged.get(col, "") for col in CSV_COLUMNS])
+            writer.writerow(
+                [
+                    csv_cell(merged.get(col, ""), numeric=col in CSV_NUMERIC_COLUMNS)
+                    for col in CSV_COLUMNS
+                ]
+            )
 
         row(
             record_type="debtor",
@@ -1040,14 +1125,22 @@ class DebiteurHandoff(models.Model):
         return content, "application/pdf" if kind == "pdf" else "text/html"
 
     def _attach(self, name, content, mimetype):
-        return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "raw": content,
-                "mimetype": mimetype,
-                "res_model": self._name,
-                "res_id": self.id,
-            }
+        # sudo: a dossier file is the server's evidence, created here only and
+        # refused to every client by ir.attachment (see models/ir_attachment.py).
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "mimetype": mimetype,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "debiteur_dossier": True,
+                }
+            )
+            .sudo(False)
         )
 
     def _generate_dossier(self):
@@ -1062,8 +1155,17 @@ class DebiteurHandoff(models.Model):
             letters = self.env["ir.attachment"]
             for comm in data["communications"]:
                 if comm["attachment"]:
-                    letters |= comm["attachment"].copy(
-                        {"res_model": handoff._name, "res_id": handoff.id}
+                    letters |= (
+                        comm["attachment"]
+                        .sudo()
+                        .copy(
+                            {
+                                "res_model": handoff._name,
+                                "res_id": handoff.id,
+                                "debiteur_dossier": True,
+                            }
+                        )
+                        .sudo(False)
                     )
             handoff.write(
                 {
@@ -1083,6 +1185,15 @@ class DebiteurHandoff(models.Model):
                     "costs_invoiced_amount": data["claim"]["costs_invoiced"],
                 }
             )
+            handoff.dossier_sha256 = handoff._dossier_fingerprint(
+                handoff._dossier_attachments()
+            )
+
+    def _dossier_fingerprint(self, files):
+        return "\n".join(
+            "%s  %s" % (hashlib.sha256(att.raw or b"").hexdigest(), att.name)
+            for att in files.sudo()
+        )
 
     def _dossier_attachments(self):
         self.ensure_one()
@@ -1176,15 +1287,18 @@ class DebiteurHandoff(models.Model):
             handoff._log_export("email", attachments, handoff.agency_id.email)
         return True
 
-    def _action_download(self, attachment, fmt):
+    def _action_download(self, attachments, fmt):
+        """Log the download, then hand out a one-time link to the file (the
+        dossier files are refused to any other read)."""
         self.ensure_one()
         self._check_manager()
-        if not attachment:
+        if not attachments:
             raise UserError(self.env._("The dossier has not been produced yet."))
-        self._log_export("download", attachment, fmt=fmt)
+        log = self._log_export("download", attachments, fmt=fmt)
         return {
             "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % attachment.id,
+            "url": "/debiteur_dunning/dossier/%s?token=%s"
+            % (log.id, log.sudo().download_token),
             "target": "self",
         }
 
@@ -1197,22 +1311,39 @@ class DebiteurHandoff(models.Model):
     def action_download_pdf(self):
         return self._action_download(self.pdf_attachment_id, "pdf")
 
+    def action_download_letters(self):
+        return self._action_download(self.letter_attachment_ids, "zip")
+
     def _log_export(self, channel, attachments, recipient=False, fmt=False):
+        """The export log row: written by the server only (sudo, after the
+        manager check of the caller), who and when set here, not by a client."""
         self.ensure_one()
+        self._check_manager()
+        files = attachments.sudo()
         fmt = fmt or ",".join(
-            sorted({(att.name or "").rsplit(".", 1)[-1].lower() for att in attachments})
+            sorted({(att.name or "").rsplit(".", 1)[-1].lower() for att in files})
         )
-        log = self.env["debiteur.handoff.export"].create(
-            {
-                "handoff_id": self.id,
-                "channel": channel,
-                "export_format": fmt,
-                "recipient": recipient or False,
-                "attachment_ids": [Command.set(attachments.ids)],
-                "sha256": ",".join(
-                    hashlib.sha256(att.raw or b"").hexdigest() for att in attachments
-                ),
-            }
+        log = (
+            self.env["debiteur.handoff.export"]
+            .sudo()
+            .create(
+                {
+                    "handoff_id": self.id,
+                    "user_id": self.env.user.id,
+                    "date": fields.Datetime.now(),
+                    "channel": channel,
+                    "export_format": fmt,
+                    "recipient": recipient or False,
+                    "attachment_ids": [Command.set(files.ids)],
+                    "sha256": ",".join(
+                        hashlib.sha256(att.raw or b"").hexdigest() for att in files
+                    ),
+                    "download_token": secrets.token_urlsafe(32)
+                    if channel == "download"
+                    else False,
+                }
+            )
+            .sudo(False)
         )
         self.message_post(
             body=self.env._(
@@ -1220,7 +1351,7 @@ class DebiteurHandoff(models.Model):
                 channel=dict(log._fields["channel"]._description_selection(self.env))[
                     channel
                 ],
-                files=", ".join(attachments.mapped("name")),
+                files=", ".join(files.mapped("name")),
                 user=self.env.user.name,
             )
         )
@@ -1563,28 +1694,30 @@ class DebiteurHandoffInvoice(models.Model):
 
 
 class DebiteurHandoffExport(models.Model):
-    """One export of a dossier: who, when, what, to whom."""
+    """One export of a dossier: who, when, what, to whom.
+
+    Append-only evidence: rows are created by the server (``_log_export``, as
+    sudo after the manager check), never changed by a client, never deleted.
+    """
 
     _name = "debiteur.handoff.export"
     _description = "Collection Dossier Export"
     _order = "create_date desc, id desc"
 
     handoff_id = fields.Many2one(
-        "debiteur.handoff", required=True, ondelete="cascade", index=True, readonly=True
+        "debiteur.handoff",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        readonly=True,
     )
     company_id = fields.Many2one(
         related="handoff_id.company_id", store=True, index=True
     )
     user_id = fields.Many2one(
-        "res.users",
-        string="Exported By",
-        required=True,
-        readonly=True,
-        default=lambda self: self.env.user,
+        "res.users", string="Exported By", required=True, readonly=True
     )
-    date = fields.Datetime(
-        string="Exported On", required=True, readonly=True, default=fields.Datetime.now
-    )
+    date = fields.Datetime(string="Exported On", required=True, readonly=True)
     channel = fields.Selection(
         [("email", "E-mail"), ("download", "Download")], required=True, readonly=True
     )
@@ -1592,8 +1725,64 @@ class DebiteurHandoffExport(models.Model):
     recipient = fields.Char(readonly=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Files", readonly=True)
     sha256 = fields.Char(string="SHA-256", readonly=True)
+    # The one-time link of a download: the server's, never shown to a client.
+    download_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("The export log is written by the server only.")
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
             raise UserError(self.env._("The export log cannot be changed."))
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The export log cannot be deleted."))
+
+    def _consume_download(self, token, max_age=DOWNLOAD_LINK_MINUTES):
+        """The file(s) of this download (sudo), once, for the user who asked,
+        within ``max_age`` minutes; an empty recordset otherwise."""
+        self.ensure_one()
+        nothing = self.env["ir.attachment"]
+        if (
+            not token
+            or self.channel != "download"
+            or self.user_id != self.env.user
+            or self.date < fields.Datetime.now() - timedelta(minutes=max_age)
+        ):
+            return nothing
+        # One statement, so that two requests with one link serve one file.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE debiteur_handoff_export SET download_token = NULL "
+                "WHERE id = %s AND download_token = %s RETURNING id",
+                self.id,
+                token,
+            )
+        )
+        if not self.env.cr.fetchone():
+            return nothing
+        self.invalidate_recordset(["download_token"])
+        return self.sudo().attachment_ids
+
+    def _zip_stream(self, files):
+        """Several files of one download as one ZIP: an ``odoo.http.Stream``."""
+        self.ensure_one()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for att in files.sudo():
+                archive.writestr("%s-%s" % (att.id, att.name), att.raw or b"")
+        data = out.getvalue()
+        return Stream(
+            type="data",
+            data=data,
+            mimetype="application/zip",
+            download_name="%s.zip" % self.handoff_id.name.replace("/", "-"),
+            size=len(data),
+        )

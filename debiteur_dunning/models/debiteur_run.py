@@ -68,6 +68,12 @@ class DebiteurRun(models.Model):
         help="The letters of this run to print, in files of at most 200 letters.",
     )
     log = fields.Text(readonly=True)
+    error_count = fields.Integer(
+        string="Errors",
+        readonly=True,
+        help="Batches or companies the scheduler skipped after an error (see the "
+        "log); the other debtors were reminded.",
+    )
 
     @api.depends("date", "trigger", "company_id")
     def _compute_name(self):

@@ -11,3 +11,6 @@ class ResConfigSettings(models.TransientModel):
     debiteur_handoff_commission_journal_id = fields.Many2one(
         related="company_id.debiteur_handoff_commission_journal_id", readonly=False
     )
+    debiteur_retention_years = fields.Integer(
+        related="company_id.debiteur_retention_years", readonly=False
+    )

@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..models.debiteur_proof_mixin import GROUP_USER, require_group
 
@@ -47,6 +48,28 @@ class DebiteurDunningWizard(models.TransientModel):
         compute="_compute_summary", currency_field="currency_id"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    # A run dated another day simulates that day's rules, but what it sends is
+    # real and leaves today: the preview says so, and confirming asks for it.
+    is_simulation = fields.Boolean(compute="_compute_simulation")
+    simulation_banner = fields.Char(compute="_compute_simulation")
+    confirm_simulation = fields.Boolean(
+        string="I understand that real reminders are sent today",
+        help="Required to confirm a run dated another day than today.",
+    )
+
+    @api.depends("date")
+    def _compute_simulation(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            wizard.is_simulation = bool(wizard.date) and wizard.date != today
+            wizard.simulation_banner = (
+                self.env._(
+                    "Simulation for %(date)s: confirming sends real reminders today.",
+                    date=format_date(self.env, wizard.date),
+                )
+                if wizard.is_simulation
+                else False
+            )
 
     @api.depends("line_ids.selected", "line_ids.amount")
     def _compute_summary(self):
@@ -128,6 +151,14 @@ class DebiteurDunningWizard(models.TransientModel):
     def action_confirm(self):
         require_group(self.env, GROUP_USER)
         self.ensure_one()
+        if self.date != fields.Date.context_today(self) and not self.confirm_simulation:
+            raise UserError(
+                self.env._(
+                    "This run is dated %(date)s, not today: confirming sends real "
+                    "reminders today. Tick the confirmation box to send them anyway.",
+                    date=format_date(self.env, self.date),
+                )
+            )
         selected = self.line_ids.filtered("selected")
         if not selected:
             raise UserError(self.env._("Select at least one debtor to remind."))
