@@ -1080,8 +1080,10 @@ class DebiteurEngine(models.AbstractModel):
         reminders.
         """
         _ = self.env._
-        comms = comms.filtered(lambda c: c.state in ("draft", "failed"))
-        cancelled = self.env["debiteur.communication"]
+        # Evidence: written by the engine (the action that sends checked the
+        # user's group).
+        comms = comms.sudo().filtered(lambda c: c.state in ("draft", "failed"))
+        cancelled = self.env["debiteur.communication"].sudo()
         if not comms:
             return cancelled
         lines = comms.invoice_line_ids
@@ -1214,7 +1216,7 @@ class DebiteurEngine(models.AbstractModel):
         today = fields.Date.context_today(self)
         stale = comms if not fresh else comms.filtered(lambda c: c.date != today)
         if stale:
-            comms -= self._refresh_claims(stale, today)
+            comms -= self._refresh_claims(stale, today).with_env(comms.env)
         if not comms:
             return
         with_letter = comms.filtered(lambda c: c.channel != "phone")
