@@ -245,7 +245,11 @@ class DebiteurHandoff(models.Model):
         string="Commission", currency_field="currency_id", readonly=True, copy=False
     )
     payment_ids = fields.Many2many(
-        "account.payment", string="Payments", readonly=True, copy=False
+        "account.payment",
+        string="Payments",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
     commission_move_ids = fields.Many2many(
         "account.move",
@@ -253,6 +257,7 @@ class DebiteurHandoff(models.Model):
         string="Commission Entries",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     override_reason = fields.Text(
         string="Confirmation Reason",
@@ -1635,6 +1640,7 @@ class DebiteurHandoffInvoice(models.Model):
     _name = "debiteur.handoff.invoice"
     _description = "Invoice in a Collection Handoff"
     _order = "handoff_id, id"
+    _check_company_auto = True
 
     handoff_id = fields.Many2one(
         "debiteur.handoff", required=True, ondelete="cascade", index=True
@@ -1645,6 +1651,7 @@ class DebiteurHandoffInvoice(models.Model):
         required=True,
         ondelete="restrict",
         index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="handoff_id.company_id", store=True, index=True
