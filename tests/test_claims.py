@@ -255,36 +255,53 @@ class TestPaymentAllocation(ClaimsCommon):
         )
         return html.decode()
 
-    def test_payment_goes_to_costs_first(self):
+    def test_a_payment_before_the_costs_fell_due_goes_to_the_principal(self):
+        """Paid before any letter claimed costs: the letter's costs and
+        interest were computed on what was left, so the payment is not
+        allocated to them again."""
         demand = self.demand_after_payment(100.0)
         # WIK on the 1,134.56 still open.
         self.assertEqual(demand.costs_amount, 170.18)
         allocation = demand._payment_allocation()
         self.assertEqual(allocation["paid"], 100.0)
-        self.assertEqual(allocation["to_costs"], 100.0)
+        self.assertEqual(allocation["to_costs"], 0.0)
         self.assertEqual(allocation["to_interest"], 0.0)
-        self.assertEqual(allocation["to_principal"], 0.0)
+        self.assertEqual(allocation["to_principal"], 100.0)
         self.assertEqual(allocation["principal"], 1234.56)
-        self.assertAlmostEqual(allocation["due_costs"], 70.18, places=2)
-        self.assertAlmostEqual(allocation["due_principal"], 1234.56, places=2)
+        self.assertAlmostEqual(allocation["due_costs"], 170.18, places=2)
+        self.assertAlmostEqual(allocation["due_principal"], 1134.56, places=2)
         self.assertAlmostEqual(allocation["due_total"], demand.total_claim, places=2)
 
     def test_then_interest_then_principal(self):
-        demand = self.demand_after_payment(234.56)
-        self.assertEqual(demand.costs_amount, 150.0)
+        """Costs claimed by the second reminder (7 June); 234.56 paid on 11
+        June goes to those costs first, then to the interest, then to the
+        principal; the costs stay those of the 1,234.56 open when they fell
+        due."""
+        self.level2.write({"charge_costs": True})
+        invoice = self.create_invoice(self.debtor, 1234.56, self.d(-49))
+        self.run_dunning(self.d(0))
+        second = self.run_dunning(self.d(7)).communication_ids
+        self.assertEqual(second.level_id, self.level2)
+        self.assertTrue(second.costs_due)
+        self.assertEqual(second.costs_amount, 185.18)
+        self.pay(invoice, 234.56, pay_date=self.d(10))
+        demand = self.run_dunning(self.d(14)).communication_ids
+        self.assertEqual(demand.level_id, self.level3)
+        self.assertEqual(demand.costs_amount, 185.18)
         interest = demand.interest_amount
         self.assertGreater(interest, 0)
         allocation = demand._payment_allocation()
-        self.assertEqual(allocation["to_costs"], 150.0)
+        self.assertEqual(allocation["paid"], 234.56)
+        self.assertEqual(allocation["to_costs"], 185.18)
         self.assertAlmostEqual(allocation["to_interest"], interest, places=2)
         self.assertAlmostEqual(
-            allocation["to_principal"], 234.56 - 150.0 - interest, places=2
+            allocation["to_principal"], 234.56 - 185.18 - interest, places=2
         )
         self.assertEqual(allocation["due_costs"], 0.0)
         self.assertEqual(allocation["due_interest"], 0.0)
         self.assertAlmostEqual(
             allocation["due_principal"],
-            float(Decimal("1234.56") - Decimal("84.56") + Decimal(str(interest))),
+            float(Decimal("1234.56") - Decimal("49.38") + Decimal(str(interest))),
             places=2,
         )
         self.assertAlmostEqual(allocation["due_total"], demand.total_claim, places=2)

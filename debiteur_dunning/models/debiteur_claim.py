@@ -177,11 +177,18 @@ class DebiteurClaim(models.AbstractModel):
             levels = self._highest_levels(moves_by_partner, policies)
         if deadlines is None:
             deadlines = self._latest_deadlines(company, moves_by_partner)
+        # The costs are due on the principal open the day before they fell
+        # due: the last day of the legal term, or the day before the first
+        # letter that claimed them.
+        costs_since = self._costs_fell_due(company, moves_by_partner)
         basis_dates = {}
         for partner in partners:
             deadline = deadlines.get(partner.id)
+            since = costs_since.get(partner.id)
             if deadline and deadline < as_of:
-                basis_dates[partner.id] = deadline
+                since = min(since or deadline + ONE_DAY, deadline + ONE_DAY)
+            if since and since <= as_of:
+                basis_dates[partner.id] = since - ONE_DAY
         recurring = [
             pid
             for pid, policy in policies.items()
@@ -506,6 +513,35 @@ class DebiteurClaim(models.AbstractModel):
         return result
 
     @api.model
+    def _costs_fell_due(self, company, moves_by_partner):
+        """The first day collection costs were due to each debtor on these
+        invoices: ``{partner id: date}``. A reminder that left (queued, sent,
+        printed) at a level that charges costs and stated some made them due
+        the day after its legal term, or on its own date when it had none.
+        One query."""
+        moves = self.env["account.move"].union(*moves_by_partner.values())
+        comms = self.env["debiteur.communication"].search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("state", "in", DELIVERED_STATES),
+                ("costs_amount", ">", 0),
+                ("level_id.charge_costs", "=", True),
+                ("line_ids.move_id", "in", moves.ids),
+            ],
+            ["partner_id", "legal_deadline", "date", "sent_date"],
+        )
+        result = {}
+        for comm in comms:
+            pid = comm.partner_id.commercial_partner_id.id
+            day = (
+                comm.legal_deadline + ONE_DAY
+                if comm.legal_deadline
+                else comm.sent_date or comm.date
+            )
+            result[pid] = min(result.get(pid, day), day)
+        return result
+
+    @api.model
     def _open_credits(self, company, partners):
         """The debtors' open credits as ``{partner id: [(date, Decimal)]}``."""
         return {
@@ -538,7 +574,9 @@ class DebiteurClaim(models.AbstractModel):
     @api.model
     def _paid_after(self, moves, basis_dates):
         """What was paid (reconciled) on each of ``moves`` after the basis
-        date of its debtor, in the company currency: ``{move id: Decimal}``."""
+        date of its debtor, in the company currency: ``{move id: Decimal}``.
+        Such a payment went to the costs first (art. 6:44 BW): it does not
+        lower them."""
         if not moves:
             return {}
         partials = self.env["account.partial.reconcile"].search_fetch(

@@ -252,6 +252,28 @@ class DebiteurCommunication(models.Model):
             "moves": moves,
         }
 
+    def _debiteur_costs_since(self):
+        """The first day the collection costs of this reminder's claim were
+        due (``debiteur.claim._costs_fell_due``, this reminder included), or
+        None."""
+        self.ensure_one()
+        partner_id = self.partner_id.commercial_partner_id.id
+        since = (
+            self.env["debiteur.claim"]
+            ._costs_fell_due(
+                self.company_id, {partner_id: self.invoice_line_ids.move_id}
+            )
+            .get(partner_id)
+        )
+        if self.costs_due:
+            own = self.date
+        elif self.costs_amount and self.legal_deadline:
+            own = self.legal_deadline + timedelta(days=1)
+        else:
+            own = None
+        days = [day for day in (since, own) if day]
+        return min(days) if days else None
+
     def _debiteur_charged_before(self):
         """Costs and interest of this reminder's claim already charged by
         others: the debtor's entry of ``account.move._debiteur_charges`` for
@@ -572,15 +594,19 @@ class DebiteurCommunication(models.Model):
     def _payment_allocation(self):
         """How the debtor's payments are allocated, for the letter (art. 6:44 BW).
 
-        Payments on the listed invoices up to the letter date (and payments
-        received on account that the letter lists as credits) go first to the
-        collection costs due, then to the interest, then to the principal.
-        Returns ``{}`` when there is nothing to show (no interest or costs due,
-        or no payments); otherwise floats in the company currency: ``paid``,
-        ``costs``, ``interest``, ``principal`` (what was claimed before the
-        payments), ``to_costs``, ``to_interest``, ``to_principal``, ``excess``,
-        ``due_costs``, ``due_interest``, ``due_principal``, ``due_total``, and
-        ``currency``.
+        A payment made once the collection costs were due (the day after the
+        legal term, or the date of the first letter that claimed them) goes
+        first to those costs, then to the interest, then to the principal. A
+        payment made before went to the principal: the letter's interest and
+        costs were computed on what was left (``debiteur.claim``), so it is
+        not allocated to them again. Payments on the listed invoices up to the
+        letter date count, and payments received on account that the letter
+        lists as credits. Returns ``{}`` when there is nothing to show (no
+        interest or costs due, or no payments); otherwise floats in the
+        company currency: ``paid``, ``costs``, ``interest``, ``principal``
+        (what was claimed before the payments), ``to_costs``, ``to_interest``,
+        ``to_principal``, ``excess``, ``due_costs``, ``due_interest``,
+        ``due_principal``, ``due_total``, and ``currency``.
         """
         self.ensure_one()
         currency = self.company_id.currency_id
@@ -588,7 +614,9 @@ class DebiteurCommunication(models.Model):
         interest = _money(self.interest_amount, currency)
         if costs <= 0 and interest <= 0:
             return {}
-        paid = _quantize(0, currency)
+        since = self._debiteur_costs_since()
+        zero = _quantize(0, currency)
+        early = late = zero
         exchange_journal = self.company_id.currency_exchange_journal_id
         receivables = self.invoice_line_ids.move_id.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
@@ -600,16 +628,26 @@ class DebiteurCommunication(models.Model):
                 and payment_move.move_type == "entry"
                 and payment_move.journal_id != exchange_journal
             ):
-                paid += _money(partial.amount, currency)
+                amount = _money(partial.amount, currency)
+                if since and partial.max_date >= since:
+                    late += amount
+                else:
+                    early += amount
         for line in self.credit_line_ids:
             if line.move_id.move_type == "entry":
-                paid -= _money(line.amount_residual_company, currency)
+                amount = -_money(line.amount_residual_company, currency)
+                if since and line.date_due and line.date_due >= since:
+                    late += amount
+                else:
+                    early += amount
+        paid = early + late
         if paid <= 0:
             return {}
         principal = _money(self.amount_due, currency) + paid
         parts = self.env["debiteur.legal"]._allocate_payments(
-            paid, costs, interest, max(principal, _quantize(0, currency))
+            late, costs, interest, max(principal - early, zero)
         )
+        parts["principal"] += early
         result = {
             "currency": currency,
             "paid": paid,
