@@ -354,7 +354,15 @@ class DebiteurClaim(models.AbstractModel):
                 invoices, as_of, policies, history=history, starts=starts
             )
         except UserError:
-            pass
+            # A rate table does not reach back far enough for some debtor:
+            # take them one by one, so that the others keep their interest.
+            return self._invoice_claims_by_debtor(
+                invoices, as_of, policies, history, starts
+            )
+
+    @api.model
+    def _invoice_claims_by_debtor(self, invoices, as_of, policies, history, starts):
+        Legal = self.env["debiteur.legal"]
         claims = {}
         for partner in invoices.commercial_partner_id:
             debtor_moves = invoices.filtered(
