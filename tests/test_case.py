@@ -77,12 +77,19 @@ class TestCaseStages(CaseCommon):
             self.run_dunning(self.d(day))
         case.invalidate_recordset()
         self.assertEqual(case.highest_level_id, self.level4)
-        # The default formal notice is also the level ready for collection.
+        # The default formal notice is also the level ready for collection,
+        # once its legal term has ended; until then the case waits with it.
         self.assertTrue(self.level4.handoff_ready)
+        self.assertEqual(case.stage_id.code, "formal_notice")
+        notice = self.comms(self.debtor)[-1]
+        after_term = notice.legal_deadline + timedelta(days=1)
+        with freeze_time(after_term):
+            self.env["debiteur.case"].sudo()._sync_company(self.company, after_term)
+        case.invalidate_recordset()
         self.assertEqual(case.stage_id.code, "ready_collection")
         self.assertEqual(len(self.case_of(self.debtor)), 1)
         # Where it is not, the case stays with the formal notice.
-        with freeze_time(self.d(43)):
+        with freeze_time(after_term):
             self.level4.handoff_ready = False
         case.invalidate_recordset()
         self.assertEqual(case.stage_id.code, "formal_notice")
