@@ -80,6 +80,18 @@ class TestClaimInTheCurrencyOwed(DebiteurCommon):
             "Total claim %s" % company_currency.symbol, text, "two totals stated"
         )
 
+    def test_the_rate_note_in_the_debtors_language(self):
+        self.debtor.lang = "nl_NL"
+        self.run_dunning(TODAY)
+        comm = self.comms(self.debtor)
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "debiteur_dunning.action_report_debiteur_letter", comm.ids
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+        self.assertIn("Wisselkoers op de datum van de brief", text)
+        self.assertIn("Rente en incassokosten worden tegen deze koers omgerekend", text)
+        self.assertIn("Waarde van de totale vordering op die dag", text)
+
 
 @tagged("post_install", "-at_install", "debiteur")
 class TestInterestOnWhatWasReallyOpen(DebiteurCommon):
@@ -123,15 +135,3 @@ class TestInterestOnWhatWasReallyOpen(DebiteurCommon):
         self.assertEqual(claim.interest, Decimal("13.24"))
         self.assertEqual(claim.costs_basis, Decimal("600.00"))
         self.assertEqual(self.interest_field(), 13.24)
-
-    def test_the_rate_note_in_the_debtors_language(self):
-        self.debtor.lang = "nl_NL"
-        self.run_dunning(TODAY)
-        comm = self.comms(self.debtor)
-        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
-            "debiteur_dunning.action_report_debiteur_letter", comm.ids
-        )
-        text = " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
-        self.assertIn("Wisselkoers op de datum van de brief", text)
-        self.assertIn("Rente en incassokosten worden tegen deze koers omgerekend", text)
-        self.assertIn("Waarde van de totale vordering op die dag", text)
