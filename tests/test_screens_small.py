@@ -2,8 +2,11 @@
 
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
+from .common import TODAY, DebiteurCommon
 from .test_arrangement import ArrangementCommon
 
 
@@ -18,11 +21,56 @@ class TestInstalmentName(ArrangementCommon):
         arrangement = self.arrange(self.inv1, first_date=date(2026, 7, 1))
         first = arrangement.line_ids[0]
         self.assertEqual(arrangement.next_line_id, first)
-        symbol = self.eur.symbol
-        self.assertEqual(
-            first.display_name, f"07/01/2026 \N{EN DASH} {symbol}\xa0400.00"
-        )
+        amount = f"{self.eur.symbol}\xa0400"
+        self.assertEqual(first.display_name, f"07/01/2026 \N{EN DASH} {amount}.00")
         dutch = first.with_context(lang="nl_NL")
-        self.assertEqual(
-            dutch.display_name, f"01-07-2026 \N{EN DASH} {symbol}\xa0400,00"
+        self.assertEqual(dutch.display_name, f"01-07-2026 \N{EN DASH} {amount},00")
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestAgingScreen(DebiteurCommon):
+    def aging(self, lazy=True):
+        return self.env["debiteur.aging.report"].read_group(
+            [("partner_id", "=", self.debtor.id)],
+            ["amount_residual_signed:sum"],
+            ["bucket"],
+            lazy=lazy,
         )
+
+    def test_buckets_in_age_order_all_five(self):
+        # Nothing between 61 and 90 days: the bucket still shows, in its place.
+        for days, amount in ((5, 10.0), (-10, 20.0), (-40, 40.0), (-120, 160.0)):
+            self.create_invoice(self.debtor, amount, self.d(days))
+        self.env.flush_all()
+        order = ["not_due", "1_30", "31_60", "61_90", "90_plus"]
+        with freeze_time(TODAY):
+            for lazy in (True, False):
+                rows = self.aging(lazy=lazy)
+                self.assertEqual([row["bucket"] for row in rows], order)
+                self.assertEqual(
+                    [row["amount_residual_signed"] for row in rows],
+                    [10.0, 20.0, 40.0, False, 160.0],
+                )
+                self.assertEqual(rows[3]["bucket_count" if lazy else "__count"], 0)
+            # Grouped by debtor and bucket, the buckets come in age order too.
+            rows = self.env["debiteur.aging.report"]._read_group(
+                [("partner_id", "=", self.debtor.id)], ["partner_id", "bucket"]
+            )
+            self.assertEqual(
+                [bucket for _partner, bucket in rows],
+                ["not_due", "1_30", "31_60", "90_plus"],
+            )
+
+    def test_age_counted_from_the_users_date(self):
+        # Due on TODAY - 31: overdue 31 days on the user's (frozen) today,
+        # whatever the database server's clock says.
+        self.create_invoice(self.debtor, 50.0, self.d(-31))
+        self.env.flush_all()
+        Aging = self.env["debiteur.aging.report"]
+        with freeze_time(TODAY):
+            line = Aging.search([("partner_id", "=", self.debtor.id)])
+            self.assertEqual((line.days_overdue, line.bucket), (31, "31_60"))
+        with freeze_time(self.d(60)):
+            Aging.invalidate_model()
+            line = Aging.search([("partner_id", "=", self.debtor.id)])
+            self.assertEqual((line.days_overdue, line.bucket), (91, "90_plus"))
