@@ -4,10 +4,12 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TODAY, DebiteurCommon
 from .test_arrangement import ArrangementCommon
+from .test_case import CaseCommon
 
 
 @tagged("post_install", "-at_install", "debiteur")
@@ -74,3 +76,34 @@ class TestAgingScreen(DebiteurCommon):
             Aging.invalidate_model()
             line = Aging.search([("partner_id", "=", self.debtor.id)])
             self.assertEqual((line.days_overdue, line.bucket), (91, "90_plus"))
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestPromiseMessages(CaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time(TODAY):
+            cls.invoice = cls.create_invoice(cls.debtor, 1600.0, cls.d(-15))
+        cls.case = cls.Case.search(
+            [("partner_id", "=", cls.debtor.id), ("is_closed", "=", False)]
+        )
+
+    def test_promise_messages_in_the_readers_language(self):
+        symbol = self.company.currency_id.symbol
+        with freeze_time(TODAY):
+            self.case._record_promise(self.d(5), 1250.0)
+        self.assertIn(
+            f"Promise to pay {symbol}&nbsp;1,250.00 by 06/06/2026.",
+            self.case.message_ids[0].body,
+        )
+        with freeze_time(self.d(6)):
+            self.Case._cron_check_promises(self.d(6))
+        self.assertIn("promised by 06/06/2026,", self.case.message_ids[0].body)
+        # Dutch: Dutch date and amount, no ISO date anywhere.
+        dutch = self.case.with_context(lang="nl_NL")
+        with freeze_time(TODAY), self.assertRaises(UserError) as error:
+            dutch._record_promise(self.d(-1), 10.0)
+        self.assertIn("01-06-2026", str(error.exception))
+        self.assertEqual(dutch._format_date(self.d(5)), "06-06-2026")
+        self.assertEqual(dutch._format_amount(1250.0), f"{symbol}\xa01.250,00")

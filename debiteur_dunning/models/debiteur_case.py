@@ -15,7 +15,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tools import SQL
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -718,6 +718,10 @@ class DebiteurCase(models.Model):
     def _format_amount(self, amount):
         return formatLang(self.env, amount, currency_obj=self.currency_id)
 
+    def _format_date(self, date):
+        """A date as the reader writes it (the user's language), not ISO."""
+        return format_date(self.env, date)
+
     # ------------------------------------------------------------------
     # Actions of the debtor's file
     # ------------------------------------------------------------------
@@ -792,7 +796,7 @@ class DebiteurCase(models.Model):
             raise UserError(
                 self.env._(
                     "A promise to pay needs a date from today on (%(today)s).",
-                    today=today,
+                    today=self._format_date(today),
                 )
             )
         if self.currency_id.compare_amounts(amount or 0.0, 0.0) <= 0:
@@ -810,7 +814,7 @@ class DebiteurCase(models.Model):
             body=self.env._(
                 "Promise to pay %(amount)s by %(date)s.",
                 amount=self._format_amount(amount),
-                date=date,
+                date=self._format_date(date),
             )
         )
 
@@ -928,7 +932,7 @@ class DebiteurCase(models.Model):
                 body=self.env._(
                     "Promise to pay kept: %(amount)s received by %(date)s.",
                     amount=case._format_amount(paid.get(case.id, 0.0)),
-                    date=case.promise_date,
+                    date=case._format_date(case.promise_date),
                 )
             )
         kept.with_context(debiteur_case_sync=True).write(
@@ -946,7 +950,7 @@ class DebiteurCase(models.Model):
                 "Promise to pay broken: %(promised)s promised by %(date)s, "
                 "%(paid)s received. Dunning resumes.",
                 promised=case._format_amount(case.promise_amount),
-                date=case.promise_date,
+                date=case._format_date(case.promise_date),
                 paid=case._format_amount(paid.get(case.id, 0.0)),
             )
             case.message_post(body=body)
