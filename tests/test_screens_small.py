@@ -3,6 +3,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -107,3 +108,41 @@ class TestPromiseMessages(CaseCommon):
         self.assertIn("01-06-2026", str(error.exception))
         self.assertEqual(dutch._format_date(self.d(5)), "06-06-2026")
         self.assertEqual(dutch._format_amount(1250.0), f"{symbol}\xa01.250,00")
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestVatReliefLabels(DebiteurCommon):
+    def arch(self, model, view_type, view=None):
+        view_id = view.id if view else None
+        arch = self.env[model].get_view(view_id, view_type)["arch"]
+        return etree.fromstring(arch)
+
+    def test_vat_not_yet_reclaimed_is_labelled_to_reclaim(self):
+        Relief = self.env["debiteur.vat.relief"]
+        self.assertEqual(Relief._fields["vat_amount"].string, "VAT Relief")
+        action = self.env.ref("debiteur_dunning.action_debiteur_vat_relief_eligible")
+        list_view = action.view_ids.filtered(lambda v: v.view_mode == "list").view_id
+        column = self.arch(Relief._name, "list", list_view).xpath(
+            "//field[@name='vat_amount']"
+        )
+        self.assertEqual([node.get("string") for node in column], ["VAT to Reclaim"])
+        form = self.arch(Relief._name, "form")
+        labels = {
+            node.get("string"): node.get("invisible")
+            for node in form.xpath("//group/field[@name='vat_amount']")
+        }
+        self.assertEqual(
+            labels,
+            {
+                "VAT to Reclaim": "state != 'eligible'",
+                "VAT Reclaimed": "state == 'eligible'",
+            },
+        )
+
+    def test_vat_relief_date_has_its_label_on_the_invoice(self):
+        form = self.arch("account.move", "form")
+        (node,) = form.xpath("//field[@name='debiteur_vat_relief_date']")
+        # A field of the group (so it gets its label), not inside the due date's row.
+        self.assertEqual(node.getparent().tag, "group")
+        self.assertFalse(node.xpath("ancestor::div[@name='due_date']"))
+        self.assertNotEqual(node.get("nolabel"), "1")
