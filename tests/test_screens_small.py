@@ -1,6 +1,7 @@
 """The accountant's and the manager's daily screens: names, labels, figures."""
 
 from datetime import date
+from decimal import Decimal
 
 from freezegun import freeze_time
 from lxml import etree
@@ -146,3 +147,52 @@ class TestVatReliefLabels(DebiteurCommon):
         self.assertEqual(node.getparent().tag, "group")
         self.assertFalse(node.xpath("ancestor::div[@name='due_date']"))
         self.assertNotEqual(node.get("nolabel"), "1")
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestPaymentBehaviourFigures(CaseCommon):
+    def paid(self, partner, amount, due, paid_on):
+        invoice = self.create_invoice(partner, amount, due)
+        self.pay(invoice, amount, paid_on)
+        return invoice
+
+    def case(self, partner):
+        return self.case_of(partner, open_only=False)[-1:] or self.Case.create(
+            {"partner_id": partner.id}
+        )
+
+    def test_rounding_half_up_and_one_rounding_for_the_trend(self):
+        Case = self.Case
+        self.assertEqual(Case._round_days(Decimal("10.25")), 10.3)
+        self.assertEqual(Case._round_days(10.25), 10.3)  # round() gives 10.2
+        self.assertEqual(Case._round_days(Decimal("-10.25")), -10.3)
+        # 10.25 - 10.04 = 0.21 -> 0.2; not round(10.25) - round(10.04) = 0.3.
+        self.assertEqual(Case._days_late_trend(Decimal("10.25"), Decimal("10.04")), 0.2)
+        self.assertIs(Case._days_late_trend(None, Decimal("3")), False)
+        self.assertIs(Case._days_late_trend(Decimal("3"), None), False)
+        # Weighted average 10.25 days late (300 x 10 + 100 x 11) / 400.
+        with freeze_time(TODAY):
+            self.paid(self.debtor, 300.0, self.d(-40), self.d(-30))
+            self.paid(self.debtor, 100.0, self.d(-41), self.d(-30))
+            case = self.case(self.debtor)
+            self.assertEqual(case.avg_days_late, 10.3)
+            self.assertEqual(self.debtor.debiteur_avg_days_late, 10.3)
+
+    def test_half_years_in_calendar_months_and_no_trend_without_both(self):
+        today = date(2026, 8, 31)  # 6 months back: 28 February, not 2 March.
+        self.paid(self.debtor, 1000.0, date(2026, 2, 19), date(2026, 3, 1))  # 10 late
+        self.paid(self.debtor, 1000.0, date(2025, 11, 1), date(2025, 11, 5))  # 4 late
+        self.paid(self.other_debtor, 1000.0, date(2026, 5, 1), date(2026, 5, 3))
+        behaviour = self.Case._debiteur_payment_behaviour(
+            self.company, self.debtor | self.other_debtor, today
+        )
+        self.assertEqual(behaviour[self.debtor.id], (7, 10, 4))
+        self.assertEqual(behaviour[self.other_debtor.id], (2, 2, None))
+        with freeze_time(today):
+            cases = self.case(self.debtor) | self.case(self.other_debtor)
+            self.assertEqual(cases[0].days_late_trend, 6.0)
+            self.assertTrue(cases[0].has_days_late_trend)
+            # Nothing paid in the half-year before: no trend, not 0.0.
+            self.assertFalse(cases[1].has_days_late_trend)
+            self.assertFalse(self.other_debtor.debiteur_has_days_late_trend)
+            self.assertEqual(cases[0].company_dso, self.company.debiteur_dso)
