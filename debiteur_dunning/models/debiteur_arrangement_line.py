@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date, formatLang
 
 LINE_STATES = [
     ("open", "Open"),
@@ -58,6 +59,19 @@ class DebiteurArrangementLine(models.Model):
             "Every instalment must be a positive amount.",
         ),
     ]
+
+    @api.depends("date", "amount", "currency_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The instalment as the accountant reads it: its date and amount."""
+        for line in self:
+            if not line.date:
+                line.display_name = False
+                continue
+            line.display_name = "%s \N{EN DASH} %s" % (
+                format_date(self.env, line.date),
+                formatLang(self.env, line.amount, currency_obj=line.currency_id),
+            )
 
     @api.depends(
         "amount",

@@ -8,20 +8,30 @@ decisions: putting a case in dispute and taking it out again.
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg2.errors
+from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tools import SQL
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
 
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 OPEN_CASE_INDEX = "debiteur_case_open_uniq"
 DSO_DAYS = 365
+
+
+def _round_days(value):
+    """A number of days to one decimal, half up (10.25 -> 10.3): Python's
+    round() on a float rounds half to even and trips on binary fractions."""
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 class DebiteurCase(models.Model):
@@ -196,6 +206,16 @@ class DebiteurCase(models.Model):
         help="Average days late of the last 6 months minus that of the 6 months "
         "before: above zero, the debtor pays later than before.",
     )
+    company_dso = fields.Float(
+        related="company_id.debiteur_dso",
+        string="Company DSO (days)",
+        help="The DSO of the whole company, to compare the debtor's with.",
+    )
+    has_days_late_trend = fields.Boolean(
+        string="Has a Trend",
+        compute="_compute_analysis",
+        help="Both half-years have a paid invoice: without one, no trend shows.",
+    )
 
     def init(self):
         # One open case per debtor and company, whatever runs at the same time.
@@ -328,16 +348,23 @@ class DebiteurCase(models.Model):
             avg, recent, previous = behaviour.get(company_id, {}).get(
                 partner_id, (0.0, None, None)
             )
-            case.avg_days_late = avg
-            case.days_late_trend = self._days_late_trend(recent, previous)
+            trend = self._days_late_trend(recent, previous)
+            case.avg_days_late = _round_days(avg)
+            case.days_late_trend = trend
+            case.has_days_late_trend = trend is not False
 
     @staticmethod
     def _days_late_trend(recent, previous):
-        """Last 6 months' average days late minus the 6 months before (0 when
-        either half-year has no paid invoice)."""
+        """Last 6 months' average days late minus the 6 months before: the exact
+        averages subtracted, rounded once. False (no trend, not 0.0) when either
+        half-year has no paid invoice."""
         if recent is None or previous is None:
-            return 0.0
-        return recent - previous
+            return False
+        return _round_days(Decimal(str(recent)) - Decimal(str(previous)))
+
+    @staticmethod
+    def _round_days(value):
+        return _round_days(value)
 
     # ------------------------------------------------------------------
     # Stage derivation
@@ -718,6 +745,10 @@ class DebiteurCase(models.Model):
     def _format_amount(self, amount):
         return formatLang(self.env, amount, currency_obj=self.currency_id)
 
+    def _format_date(self, date):
+        """A date as the reader writes it (the user's language), not ISO."""
+        return format_date(self.env, date)
+
     # ------------------------------------------------------------------
     # Actions of the debtor's file
     # ------------------------------------------------------------------
@@ -792,7 +823,7 @@ class DebiteurCase(models.Model):
             raise UserError(
                 self.env._(
                     "A promise to pay needs a date from today on (%(today)s).",
-                    today=today,
+                    today=self._format_date(today),
                 )
             )
         if self.currency_id.compare_amounts(amount or 0.0, 0.0) <= 0:
@@ -810,7 +841,7 @@ class DebiteurCase(models.Model):
             body=self.env._(
                 "Promise to pay %(amount)s by %(date)s.",
                 amount=self._format_amount(amount),
-                date=date,
+                date=self._format_date(date),
             )
         )
 
@@ -928,7 +959,7 @@ class DebiteurCase(models.Model):
                 body=self.env._(
                     "Promise to pay kept: %(amount)s received by %(date)s.",
                     amount=case._format_amount(paid.get(case.id, 0.0)),
-                    date=case.promise_date,
+                    date=case._format_date(case.promise_date),
                 )
             )
         kept.with_context(debiteur_case_sync=True).write(
@@ -946,7 +977,7 @@ class DebiteurCase(models.Model):
                 "Promise to pay broken: %(promised)s promised by %(date)s, "
                 "%(paid)s received. Dunning resumes.",
                 promised=case._format_amount(case.promise_amount),
-                date=case.promise_date,
+                date=case._format_date(case.promise_date),
                 paid=case._format_amount(paid.get(case.id, 0.0)),
             )
             case.message_post(body=body)
@@ -1043,15 +1074,17 @@ class DebiteurCase(models.Model):
     def _dso_formula(self, receivable, sales, company):
         if company.currency_id.compare_amounts(sales or 0.0, 0.0) <= 0:
             return 0.0
-        return round((receivable or 0.0) / sales * DSO_DAYS, 1)
+        return _round_days((receivable or 0.0) / sales * DSO_DAYS)
 
     @api.model
     def _debiteur_payment_behaviour(self, company, partners, today=None):
         """{partner id: (average days late over 12 months, average of the last
-        6 months or None, average of the 6 months before or None)}.
+        6 months or None, average of the 6 months before or None)}, exact
+        (Decimal, not rounded): the callers round what they show, once.
 
         Days late of a paid invoice = date of its last payment - due date
-        (negative when paid early), weighted by the invoice amount.
+        (negative when paid early), weighted by the invoice amount. The windows
+        are calendar months back from ``today``.
         """
         today = today or fields.Date.context_today(self)
         partners = partners.commercial_partner_id
@@ -1059,8 +1092,8 @@ class DebiteurCase(models.Model):
             return {}
         for model in ("account.move", "account.move.line", "account.partial.reconcile"):
             self.env[model].flush_model()
-        year_ago = today - timedelta(days=365)
-        half_year_ago = today - timedelta(days=182)
+        year_ago = today - relativedelta(months=12)
+        half_year_ago = today - relativedelta(months=6)
         self.env.cr.execute(
             SQL(
                 """
@@ -1099,11 +1132,7 @@ class DebiteurCase(models.Model):
             )
         )
         return {
-            partner_id: (
-                round(float(avg or 0.0), 1),
-                None if recent is None else round(float(recent), 1),
-                None if previous is None else round(float(previous), 1),
-            )
+            partner_id: (Decimal(avg or 0), recent, previous)
             for partner_id, avg, recent, previous in self.env.cr.fetchall()
         }
 

@@ -113,8 +113,10 @@ class DebiteurVatRelief(models.Model):
         help="Unpaid part of the invoice when the VAT was reclaimed.",
     )
     vat_amount = fields.Monetary(
-        string="VAT Reclaimed",
+        string="VAT Relief",
         currency_field="company_currency_id",
+        help="The VAT of the unpaid part: still to reclaim while eligible, "
+        "reclaimed once the relief is booked.",
         compute="_compute_vat_amounts",
         store=True,
     )

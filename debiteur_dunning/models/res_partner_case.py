@@ -35,6 +35,12 @@ class ResPartner(models.Model):
         help="Average days late of the last 6 months minus that of the 6 months "
         "before: above zero, the debtor pays later than before.",
     )
+    debiteur_has_days_late_trend = fields.Boolean(
+        string="Has a Trend",
+        compute="_compute_debiteur_behaviour",
+        groups="base.group_user",
+        help="Both half-years have a paid invoice: without one, no trend shows.",
+    )
 
     @api.depends_context("company")
     def _compute_debiteur_behaviour(self):
@@ -46,9 +52,11 @@ class ResPartner(models.Model):
         for partner in self:
             key = partner.commercial_partner_id.id
             avg, recent, previous = behaviour.get(key, (0.0, None, None))
+            trend = Case._days_late_trend(recent, previous)
             partner.debiteur_dso = dso.get(key, 0.0)
-            partner.debiteur_avg_days_late = avg
-            partner.debiteur_days_late_trend = Case._days_late_trend(recent, previous)
+            partner.debiteur_avg_days_late = Case._round_days(avg)
+            partner.debiteur_days_late_trend = trend
+            partner.debiteur_has_days_late_trend = trend is not False
 
     def _compute_debiteur_case_count(self):
         counts = dict(

@@ -240,6 +240,9 @@ class DebiteurDunningWizardLine(models.TransientModel):
     days_late_trend = fields.Float(
         related="partner_id.debiteur_days_late_trend", string="Trend (days)"
     )
+    has_days_late_trend = fields.Boolean(
+        related="partner_id.debiteur_has_days_late_trend"
+    )
 
     @api.depends("details_data")
     def _compute_details(self):
