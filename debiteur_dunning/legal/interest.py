@@ -75,26 +75,10 @@ def statutory_interest(
     ``start``, an empty or unordered table, or a ``start`` before the first
     rate.
     """
-    amount = Fraction(non_negative(principal, "principal"))
+    amount = non_negative(principal, "principal")
     check_date(start, "start")
     check_date(end, "end")
-    if end < start:
-        raise ValueError(f"end ({end}) must not be before start ({start})")
-    table = _RateTable(rates, start)
-
-    if not compound:
-        return fraction_to_cents(table.accrue(amount, start, end))
-
-    base = amount
-    period_start = start
-    years = 1
-    while (next_start := anniversary(start, years)) <= end:
-        year_interest = table.accrue(base, period_start, next_start - ONE_DAY)
-        base += Fraction(fraction_to_cents(year_interest))
-        period_start = next_start
-        years += 1
-    final_interest = fraction_to_cents(table.accrue(base, period_start, end))
-    return fraction_to_cents(base - amount) + final_interest
+    return interest_on_balances([(start, amount)], end, rates, compound)
 
 
 def interest_on_balances(
@@ -168,22 +152,30 @@ def _balance_steps(
     """``balances`` checked: non-empty, dates strictly ascending, amounts >= 0."""
     if isinstance(balances, str | bytes) or not balances:
         raise ValueError("balances must be a non-empty sequence of (date, amount)")
-    steps: list[tuple[date, Fraction]] = []
-    for item in balances:
+    return _dated_pairs(balances, "balance", "(date, amount)", "balance date")
+
+
+def _dated_pairs(
+    items: Sequence, noun: str, shape: str, date_label: str
+) -> list[tuple[date, Fraction]]:
+    """``items`` as ``(date, Fraction)`` pairs: each a pair, its date a date,
+    the dates strictly ascending, the values not negative."""
+    pairs: list[tuple[date, Fraction]] = []
+    for item in items:
         try:
-            day, amount = item
+            day, value = item
         except (TypeError, ValueError):
             raise ValueError(
-                f"each balance must be a (date, amount) pair, got {item!r}"
+                f"each {noun} must be a {shape} pair, got {item!r}"
             ) from None
-        check_date(day, "balance date")
-        if steps and day <= steps[-1][0]:
+        check_date(day, date_label)
+        if pairs and day <= pairs[-1][0]:
             raise ValueError(
-                f"balances must be in strictly ascending date order: {day} "
-                f"follows {steps[-1][0]}"
+                f"{noun}s must be in strictly ascending date order: {day} "
+                f"follows {pairs[-1][0]}"
             )
-        steps.append((day, Fraction(non_negative(amount, "balance"))))
-    return steps
+        pairs.append((day, Fraction(non_negative(value, noun))))
+    return pairs
 
 
 def be_commercial_rate(reference_rate: Amount) -> Decimal:
@@ -208,23 +200,9 @@ class _RateTable:
     def __init__(self, rates: RateTable, start: date):
         if not rates:
             raise ValueError("rates must not be empty")
-        self.dates: list[date] = []
-        self.percentages: list[Fraction] = []
-        for item in rates:
-            try:
-                date_from, rate = item
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"each rate must be a (date_from, percent) pair, got {item!r}"
-                ) from None
-            check_date(date_from, "rate date_from")
-            if self.dates and date_from <= self.dates[-1]:
-                raise ValueError(
-                    f"rates must be in strictly ascending date order: {date_from} "
-                    f"follows {self.dates[-1]}"
-                )
-            self.dates.append(date_from)
-            self.percentages.append(Fraction(non_negative(rate, "rate")))
+        pairs = _dated_pairs(rates, "rate", "(date_from, percent)", "rate date_from")
+        self.dates: list[date] = [day for day, _rate in pairs]
+        self.percentages: list[Fraction] = [rate for _day, rate in pairs]
         if start < self.dates[0]:
             raise ValueError(
                 f"start ({start}) is before the first rate ({self.dates[0]})"
