@@ -1155,46 +1155,65 @@ class DebiteurEngine(models.AbstractModel):
 
     @api.model
     def _refresh_company_claims(self, comms, today):
-        """The claims of ``comms`` (one company) as they leave ``today``."""
+        """The claims of ``comms`` (one company) as they leave ``today``: one
+        ``debiteur.claim`` call for all of them (a debtor has one reminder per
+        run; reminders of one debtor from several runs go in rounds)."""
+        rounds = []
+        for comm in comms:
+            pid = comm.partner_id.id
+            for round_comms in rounds:
+                if pid not in round_comms:
+                    round_comms[pid] = comm
+                    break
+            else:
+                rounds.append({pid: comm})
+        for by_partner in rounds:
+            self._refresh_round(by_partner, today)
+
+    def _refresh_round(self, by_partner, today):
+        """``_refresh_company_claims`` for ``{debtor id: reminder}``."""
+        comms = self.env["debiteur.communication"].union(*by_partner.values())
         company = comms.company_id
         currency = company.currency_id
-        deadlines = {}
-        for comm in comms:
-            deadlines[comm.id] = self._legal_deadline(
+        deadlines = {
+            pid: self._legal_deadline(
                 today, comm.level_id, comm.policy_id, comm.channel, comm.partner_id
             )
-        Claim = self.env["debiteur.claim"]
-        for comm in comms:
-            # One debtor per reminder: a debtor has one reminder per run.
-            pid = comm.partner_id.id
-            level, policy = comm.level_id, comm.policy_id
-            with_interest = level.charge_interest and policy.interest_mode != "none"
-            claim = Claim._claims(
-                company,
-                {pid: comm.invoice_line_ids.move_id},
-                today,
-                policies={pid: policy},
-                levels={pid: level},
-                deadlines={pid: deadlines[comm.id]},
-                announce=True,
-                lang=True,
-                interest_for={pid} if with_interest else set(),
-            )[pid]
+            for pid, comm in by_partner.items()
+        }
+        with_interest = {
+            pid
+            for pid, comm in by_partner.items()
+            if comm.level_id.charge_interest and comm.policy_id.interest_mode != "none"
+        }
+        claims = self.env["debiteur.claim"]._claims(
+            company,
+            {pid: comm.invoice_line_ids.move_id for pid, comm in by_partner.items()},
+            today,
+            policies={pid: comm.policy_id for pid, comm in by_partner.items()},
+            levels={pid: comm.level_id for pid, comm in by_partner.items()},
+            deadlines=deadlines,
+            announce=True,
+            lang=True,
+            interest_for=with_interest,
+        )
+        for pid, comm in by_partner.items():
+            claim = claims[pid]
             overdue = currency.round(
                 sum(comm.invoice_line_ids.mapped("amount_residual_company"))
             )
             values = {
                 "date": today,
-                "legal_deadline": deadlines[comm.id],
+                "legal_deadline": deadlines[pid],
                 "amount_overdue": overdue,
                 "amount_due": currency.round(overdue + comm.amount_credit),
             }
-            if with_interest and not claim.error:
+            if pid in with_interest and not claim.error:
                 values["interest_amount"] = float(claim.interest)
                 for line in comm.invoice_line_ids:
                     entry = claim.invoices.get(line.move_id.id)
                     line.interest_amount = float(entry["interest"]) if entry else 0.0
-            if level.charge_costs:
+            if comm.level_id.charge_costs:
                 values.update(
                     costs_amount=float(claim.costs),
                     costs_due=claim.costs_due,
