@@ -312,18 +312,3 @@ class AccountMove(models.Model):
             "moves": self.env["account.move"],
             "by_move": {},
         }
-
-    def _debiteur_company_amount(self, amount):
-        """``amount`` in this invoice's currency as a Decimal in the company's.
-
-        At the invoice's own rate (open amount in company currency over open
-        amount), as the engine converts interest.
-        """
-        self.ensure_one()
-        company_currency = self.company_id.currency_id
-        if self.currency_id == company_currency or not self.amount_residual:
-            return _money(amount, company_currency)
-        rate = Decimal(str(self.amount_residual_signed)) / Decimal(
-            str(self.amount_residual)
-        )
-        return _quantize(Decimal(amount) * rate, company_currency)

@@ -110,10 +110,6 @@ class ResPartner(models.Model):
         )
         partners.fetch(["debiteur_policy_id", "debiteur_debtor_type", "lang"])
         policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
-        # The prescription dates of every open invoice (the claim's only).
-        prescriptions = self.env["debiteur.claim"]._invoice_claims(
-            moves, as_of, policies
-        )
         comms = self._debiteur_claim_communications(company, partners)
         Comm = self.env["debiteur.communication"]
 
@@ -127,8 +123,20 @@ class ResPartner(models.Model):
             )
             for partner in partners
         }
-        claims = self.env["debiteur.claim"]._claims(
-            company, claimed, as_of, policies=policies
+        Claim = self.env["debiteur.claim"]
+        claims = Claim._claims(company, claimed, as_of, policies=policies)
+        # The prescription date of every open invoice: the claim's have one,
+        # the others (not yet due, costs invoices) are read once more.
+        prescriptions = {
+            move_id: entry["prescription_date"]
+            for claim in claims.values()
+            for move_id, entry in claim.invoices.items()
+        }
+        rest = moves.filtered(lambda m: m.id not in prescriptions)
+        prescriptions.update(
+            (move_id, entry["prescription_date"])
+            for move_id, entry in Claim._invoice_claims(rest, as_of, policies).items()
+            if move_id != "__error__"
         )
         result = {}
         for partner in partners:
@@ -156,7 +164,7 @@ class ResPartner(models.Model):
                 "open": _quantize(principal + open_costs_invoices, currency),
                 "prescription": min(
                     (
-                        prescriptions[m.id]["prescription_date"]
+                        prescriptions[m.id]
                         for m in by_partner[partner.id]
                         if m.id in prescriptions
                     ),
