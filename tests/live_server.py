@@ -27,10 +27,21 @@ from odoo.tools import config
 LOOPBACK = "127.0.0.1"
 
 
+_ISSUED_PORTS = set()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
+    """A free loopback port, never one this process handed out before: the
+    port is released when returned, and the OS may offer it again to the next
+    caller (the SMTP sink and a server's HTTP port would then collide)."""
+    for _attempt in range(100):
+        with socket.socket() as sock:
+            sock.bind((LOOPBACK, 0))
+            port = sock.getsockname()[1]
+        if port not in _ISSUED_PORTS:
+            _ISSUED_PORTS.add(port)
+            return port
+    raise RuntimeError("no free loopback port found in 100 attempts")
 
 
 def wait_until(predicate, timeout, interval=0.05, what="a condition"):
