@@ -1,5 +1,6 @@
 from . import debiteur_compose_mixin
 from . import debiteur_proof_mixin
+from . import debiteur_invoice_link_mixin
 from . import debiteur_policy
 from . import debiteur_level
 from . import debiteur_run
@@ -24,6 +25,7 @@ from . import account_partial_reconcile_vat_relief
 from . import res_company_vat_relief
 from . import res_config_settings_vat_relief
 from . import debiteur_arrangement
+from . import debiteur_arrangement_invoice
 from . import debiteur_arrangement_line
 from . import account_move_arrangement
 from . import res_company_arrangement
@@ -43,6 +45,9 @@ from . import res_partner_case
 from . import res_company_case
 from . import debiteur_case_demo
 from . import debiteur_handoff
+from . import debiteur_handoff_dossier
+from . import debiteur_handoff_invoice
+from . import debiteur_handoff_export
 from . import account_move_handoff
 from . import res_partner_agency
 from . import res_company_handoff
