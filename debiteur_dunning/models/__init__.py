@@ -13,7 +13,6 @@ from . import debiteur_claim
 from . import mail_mail
 from . import ir_module_module
 from . import ir_actions_report
-from . import debiteur_demo
 from . import debiteur_vat_relief
 from . import debiteur_vat_relief_line
 from . import debiteur_arrangement
@@ -23,7 +22,6 @@ from . import debiteur_communication_costs
 from . import debiteur_case_stage
 from . import debiteur_case
 from . import debiteur_aging_report
-from . import debiteur_case_demo
 from . import debiteur_handoff
 from . import debiteur_handoff_dossier
 from . import debiteur_handoff_invoice
