@@ -21,6 +21,8 @@ from . import debiteur_arrangement_line
 from . import debiteur_communication_costs
 from . import debiteur_case_stage
 from . import debiteur_case
+from . import debiteur_case_sync
+from . import debiteur_payment_behaviour
 from . import debiteur_aging_report
 from . import debiteur_handoff
 from . import debiteur_handoff_dossier

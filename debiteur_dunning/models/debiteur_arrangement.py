@@ -517,9 +517,9 @@ class DebiteurArrangement(models.Model):
 
     def _sync_cases(self):
         """The debtors' follow-up cases move with the arrangement's state."""
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in self.company_id:
-            Case._sync(
+            Sync._sync_partners(
                 self.filtered(lambda a, c=company: a.company_id == c).partner_id,
                 company,
             )
