@@ -18,6 +18,7 @@ from . import debiteur_vat_relief_line
 from . import debiteur_arrangement
 from . import debiteur_arrangement_invoice
 from . import debiteur_arrangement_line
+from . import debiteur_arrangement_schedule
 from . import debiteur_communication_costs
 from . import debiteur_case_stage
 from . import debiteur_case
