@@ -403,7 +403,7 @@ class DebiteurCommunication(models.Model):
         drafts = self.filtered(lambda c: c.state == "draft")
         if not drafts:
             raise UserError(self.env._("Only reminders to review can be sent."))
-        self.env["debiteur.engine"]._send_communications(drafts)
+        self.env["debiteur.dispatch"]._send_communications(drafts)
         return True
 
     def action_retry(self):
@@ -416,7 +416,7 @@ class DebiteurCommunication(models.Model):
         with_mail.sudo().write({"state": "queued", "failure_reason": False})
         without_mail = failed - with_mail
         if without_mail:
-            self.env["debiteur.engine"]._send_communications(without_mail)
+            self.env["debiteur.dispatch"]._send_communications(without_mail)
         for comm in failed:
             comm.message_post(body=self.env._("Sending tried again."))
         return True
