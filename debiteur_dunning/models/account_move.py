@@ -176,6 +176,23 @@ class AccountMove(models.Model):
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         return action
 
+    @api.model
+    def _debiteur_not_paused_domain(self, date):
+        """The domain of the invoices whose dunning is NOT paused on ``date``.
+
+        The engine asks this instead of knowing the features that pause
+        dunning: a block (until its end date, if any; a disputed invoice is
+        blocked), an active payment arrangement, an open collection-agency
+        handoff. A feature that pauses dunning adds its condition here.
+        """
+        return [
+            ("debiteur_arrangement_id", "=", False),
+            ("debiteur_handoff_id", "=", False),
+            "|",
+            ("debiteur_blocked", "=", False),
+            ("debiteur_block_until", "<=", date),
+        ]
+
     # ----------------------------------------------------------------------
     # VAT relief
     # ----------------------------------------------------------------------
