@@ -677,10 +677,10 @@ class AccountMove(models.Model):
         or reconcile an invoice updates the case, hence ``sudo``.
         """
         moves = self.filtered(lambda m: m.is_sale_document(include_receipts=True))
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in moves.company_id:
             company_moves = moves.filtered(lambda m, c=company: m.company_id == c)
-            Case._sync(company_moves.commercial_partner_id, company)
+            Sync._sync_partners(company_moves.commercial_partner_id, company)
 
     # ----------------------------------------------------------------------
     # Collection-agency handoff

@@ -316,7 +316,7 @@ class DebiteurRun(models.Model):
     def _debiteur_daily_company(self, company, today):
         """After the debtors of ``company`` were dunned (its last batch,
         committed with it): cases for invoices that became overdue overnight."""
-        self.env["debiteur.case"].sudo()._sync_company(company, today)
+        self.env["debiteur.case.sync"].sudo()._sync_company(company, today)
 
     @api.model
     def _debiteur_daily_after(self, today):

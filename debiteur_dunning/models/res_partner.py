@@ -529,9 +529,9 @@ class ResPartner(models.Model):
         """Hook called once ``communications`` were sent (queued, printed or
         scheduled as calls): the debtors' cases follow what was sent (a case
         is bookkeeping derived from the facts, whoever sends)."""
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in communications.company_id:
-            Case._sync(
+            Sync._sync_partners(
                 communications.filtered(
                     lambda c, co=company: c.company_id == co
                 ).partner_id,
