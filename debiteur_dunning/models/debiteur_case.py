@@ -579,7 +579,9 @@ class DebiteurCase(models.Model):
                 invoices=", ".join(moves.mapped("name")) or "-",
             )
         )
-        self.sudo()._sync(self.partner_id, self.company_id)
+        self.env["debiteur.case.sync"].sudo()._sync_partners(
+            self.partner_id, self.company_id
+        )
 
     def action_resolve_dispute(self):
         for case in self.filtered("disputed"):
@@ -597,7 +599,9 @@ class DebiteurCase(models.Model):
             }
         )
         self.message_post(body=self.env._("Dispute resolved: dunning resumes."))
-        self.sudo()._sync(self.partner_id, self.company_id)
+        self.env["debiteur.case.sync"].sudo()._sync_partners(
+            self.partner_id, self.company_id
+        )
 
     def action_view_invoices(self):
         self.ensure_one()
