@@ -13,10 +13,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.debiteur_dunning.models.debiteur_handoff import (
+from odoo.addons.debiteur_dunning.dossier import (
     CSV_NUMERIC_COLUMNS,
     XMLNS,
-    csv_cell,
+    dossier_xml,
+    schema,
 )
 
 from .common import TODAY, DebiteurCommon
@@ -240,7 +241,7 @@ class TestHandoff(HandoffCommon):
         root = self.xml_of(handoff)
         names = {etree.QName(node).localname for node in root.iter()}
         self.assertEqual(names, EXPECTED_ELEMENTS)
-        self.assertTrue(handoff._dossier_schema().validate(root))
+        self.assertTrue(schema().validate(root))
         ns = {"d": XMLNS}
         numbers = root.xpath("//d:invoice/d:number/text()", namespaces=ns)
         self.assertEqual(
@@ -280,18 +281,17 @@ class TestHandoff(HandoffCommon):
         self.assertIn("not valid", handoff.data_warning)
 
     def test_broken_dossier_is_refused(self):
-        Handoff = type(self.env["debiteur.handoff"])
-        original = Handoff._dossier_xml_tree
+        original = dossier_xml.xml_tree
 
-        def broken(self, data=None):
-            root = original(self, data)
+        def broken(data):
+            root = original(data)
             root.remove(root[0])  # no reference
             return root
 
         handoff = self.env["debiteur.handoff"]._create_handoff(
             self.inv1 | self.inv2, self.agency, TODAY
         )
-        with patch.object(Handoff, "_dossier_xml_tree", broken):
+        with patch.object(dossier_xml, "xml_tree", broken):
             with self.assertRaisesRegex(UserError, "schema"):
                 handoff.action_hand_off()
         self.assertEqual(handoff.state, "draft")
@@ -354,19 +354,6 @@ class TestHandoff(HandoffCommon):
         # Nothing is lost: the quote is the only change.
         self.assertIn("@SUM(1+1)@evil.example", debtor_row["note"])
         self.assertIn("-2+3", debtor_row["note"])
-
-    def test_csv_cell(self):
-        self.assertEqual(csv_cell("-12.50", numeric=True), "-12.50")
-        self.assertEqual(csv_cell("1000.00", numeric=True), "1000.00")
-        self.assertEqual(csv_cell("-12.50"), "'-12.50")
-        self.assertEqual(csv_cell("-1+1", numeric=True), "'-1+1")
-        self.assertEqual(csv_cell("=1+1", numeric=True), "'=1+1")
-        for start in ("=", "+", "-", "@", "\t", "\r"):
-            self.assertEqual(csv_cell(start + "x"), "'" + start + "x")
-        self.assertEqual(csv_cell("Jansen BV"), "Jansen BV")
-        self.assertEqual(csv_cell("a=b"), "a=b")
-        self.assertEqual(csv_cell(False), "")
-        self.assertEqual(csv_cell(None), "")
 
     def test_pdf_in_agency_language(self):
         handoff = self.hand_off()

@@ -10,7 +10,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from odoo.addons.debiteur_dunning.models.debiteur_handoff import XMLNS
+from odoo.addons.debiteur_dunning.dossier import XMLNS, schema
 
 from .common import TODAY
 from .test_handoff import HandoffCommon
@@ -86,8 +86,8 @@ class DossierCommon(HandoffCommon):
 
     def assert_valid(self, handoff):
         root = self.xml_of(handoff)
-        schema = handoff._dossier_schema()
-        self.assertTrue(schema.validate(root), schema.error_log)
+        xml_schema = schema()
+        self.assertTrue(xml_schema.validate(root), xml_schema.error_log)
         return root
 
     def broken_arrangement(self):

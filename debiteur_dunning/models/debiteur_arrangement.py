@@ -15,7 +15,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 from .debiteur_proof_mixin import GROUP_USER, require_group
 
@@ -900,81 +899,3 @@ class DebiteurArrangement(models.Model):
                 active_model="account.move", active_ids=move.ids
             ).create({"amount": part})._create_payments()
             amount -= part
-
-
-class DebiteurArrangementInvoice(models.Model):
-    """An invoice covered by an arrangement.
-
-    One row per invoice and arrangement, kept after the arrangement ends. The
-    stored copy of the arrangement's state carries the partial unique index
-    that lets PostgreSQL guarantee an invoice is in at most one active
-    arrangement, whatever the number of concurrent transactions.
-    """
-
-    _name = "debiteur.arrangement.invoice"
-    _description = "Invoice in a Payment Arrangement"
-    _order = "arrangement_id, id"
-    _check_company_auto = True
-
-    arrangement_id = fields.Many2one(
-        "debiteur.arrangement", required=True, ondelete="cascade", index=True
-    )
-    move_id = fields.Many2one(
-        "account.move",
-        string="Invoice",
-        required=True,
-        ondelete="restrict",
-        index=True,
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        related="arrangement_id.company_id", store=True, index=True
-    )
-    currency_id = fields.Many2one(related="arrangement_id.currency_id")
-    state = fields.Selection(related="arrangement_id.state", store=True, index=True)
-    amount_residual_start = fields.Monetary(
-        string="Open at Start",
-        readonly=True,
-        help="Open amount of the invoice when the arrangement was agreed.",
-    )
-    amount_residual = fields.Monetary(
-        related="move_id.amount_residual", string="Open Now"
-    )
-    invoice_date_due = fields.Date(related="move_id.invoice_date_due")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        arrangements = self.env["debiteur.arrangement"].browse(
-            {vals.get("arrangement_id") for vals in vals_list} - {None, False}
-        )
-        arrangements._check_draft_for_client()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.arrangement_id._check_draft_for_client()
-        if vals.get("arrangement_id"):
-            self.arrangement_id.browse(vals["arrangement_id"])._check_draft_for_client()
-        return super().write(vals)
-
-    @api.constrains("move_id", "company_id")
-    def _check_move_company(self):
-        for row in self:
-            if row.move_id.company_id != row.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "Arrangement %(name)s cannot cover %(invoice)s: it belongs "
-                        "to another company.",
-                        name=row.arrangement_id.name,
-                        invoice=row.move_id.display_name,
-                    )
-                )
-
-    def init(self):
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_id) "
-                "WHERE state = 'active'",
-                SQL.identifier(UNIQUE_ACTIVE_INDEX),
-                SQL.identifier(self._table),
-            )
-        )

@@ -1,11 +1,16 @@
+"""Company settings of dunning: policies, costs, arrangements, cases, handoffs
+and VAT relief."""
+
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
 
-# The ready-made Dutch policies. Texts are written in English and translated by
-# i18n/nl.po; every installed language gets its own translation of the names
-# and letter texts when the policies are created.
 DEFAULT_POLICIES = [
     {
         "key": "business",
@@ -86,16 +91,25 @@ DEFAULT_LEVELS = [
     },
 ]
 
-
 LEVEL_TEXT_FIELDS = (
     ("name", "name"),
     ("letter_intro", "intro"),
     ("letter_closing", "closing"),
 )
 
+VAT_RELIEF_MODE_BY_COUNTRY = {"NL": "year", "BE": "manual"}
+
+COSTS_PRODUCT_XMLID = "debiteur_dunning.product_debiteur_costs"
+
+INTEREST_PRODUCT_XMLID = "debiteur_dunning.product_debiteur_interest"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    # ----------------------------------------------------------------------
+    # Dunning
+    # ----------------------------------------------------------------------
 
     debiteur_policy_business_id = fields.Many2one(
         "debiteur.policy",
@@ -217,3 +231,221 @@ class ResCompany(models.Model):
         if len(source_terms) != len(translated_terms):
             return {}
         return dict(zip(source_terms, translated_terms, strict=True))
+
+    # ----------------------------------------------------------------------
+    # VAT relief
+    # ----------------------------------------------------------------------
+
+    debiteur_vat_relief_mode = fields.Selection(
+        [
+            ("year", "One year after the due date (NL)"),
+            ("days", "A number of days after the due date"),
+            ("manual", "Only on manual confirmation with evidence (BE)"),
+        ],
+        string="VAT Relief Rule",
+        compute="_compute_debiteur_vat_relief_mode",
+        store=True,
+        readonly=False,
+        help="From when the VAT of an unpaid customer invoice may be reclaimed. "
+        "Earlier relief is always possible on a manual confirmation with a "
+        "reason and evidence.",
+    )
+    debiteur_vat_relief_delay_days = fields.Integer(
+        string="VAT Relief Delay (days)",
+        default=365,
+        help="Days after the due date, for the rule 'a number of days'.",
+    )
+    debiteur_vat_relief_journal_id = fields.Many2one(
+        "account.journal",
+        string="VAT Relief Journal",
+        domain="[('type', '=', 'general'), ('company_id', 'in', [id, False])]",
+        help="Journal of the VAT relief, re-charge and write-off entries.",
+    )
+    debiteur_vat_relief_account_id = fields.Many2one(
+        "account.account",
+        string="VAT Relief Clearing Account",
+        domain="[('account_type', 'in', ('liability_current', 'asset_current'))]",
+        help="Holds the reclaimed VAT until the invoice is paid (re-charged) or "
+        "written off.",
+    )
+    debiteur_vat_relief_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Expense Account",
+        domain="[('account_type', 'in', ('expense', 'expense_other'))]",
+        help="Expense account of the final write-off of an uncollectible invoice.",
+    )
+
+    @api.depends("account_fiscal_country_id")
+    def _compute_debiteur_vat_relief_mode(self):
+        for company in self:
+            code = company.account_fiscal_country_id.code
+            company.debiteur_vat_relief_mode = VAT_RELIEF_MODE_BY_COUNTRY.get(
+                code, "manual"
+            )
+
+    def _debiteur_vat_relief_eligible_date(self, due_date):
+        """The date from which the VAT of an invoice due on ``due_date`` may be
+        reclaimed without proof, or False when only a manual confirmation can."""
+        self.ensure_one()
+        if not due_date or self.debiteur_vat_relief_mode == "manual":
+            return False
+        if self.debiteur_vat_relief_mode == "year":
+            return due_date + relativedelta(years=1)
+        return due_date + timedelta(days=max(self.debiteur_vat_relief_delay_days, 0))
+
+    def _debiteur_vat_lock_date(self):
+        """The last locked day for VAT relief entries (tax lock date, or the
+        fiscal lock date of the relief journal), or False."""
+        self.ensure_one()
+        locks = [
+            self.user_tax_lock_date,
+            self._get_user_fiscal_lock_date(self.debiteur_vat_relief_journal_id),
+        ]
+        locks = [day for day in locks if day]
+        return max(locks) if locks else False
+
+    def _debiteur_vat_relief_due_cutoff(self, today):
+        """The latest due date of an invoice that may be eligible on ``today``
+        (one day of slack for 29 February; the exact date is checked after)."""
+        self.ensure_one()
+        if self.debiteur_vat_relief_mode == "manual":
+            return False
+        if self.debiteur_vat_relief_mode == "year":
+            return today - relativedelta(years=1) + timedelta(days=1)
+        return today - timedelta(days=max(self.debiteur_vat_relief_delay_days, 0))
+
+    def _debiteur_vat_relief_missing_config(self):
+        """Labels of the settings this company still has to fill in."""
+        self.ensure_one()
+        missing = []
+        if not self.debiteur_vat_relief_journal_id:
+            missing.append(self.env._("VAT Relief Journal"))
+        if not self.debiteur_vat_relief_account_id:
+            missing.append(self.env._("VAT Relief Clearing Account"))
+        return missing
+
+    # ----------------------------------------------------------------------
+    # Payment arrangements
+    # ----------------------------------------------------------------------
+
+    debiteur_arrangement_reminder_days = fields.Integer(
+        string="Instalment Reminder (days before)",
+        default=3,
+        help="Send the debtor a friendly reminder this many days before each "
+        "instalment. 0: no reminders.",
+    )
+    debiteur_arrangement_grace_days = fields.Integer(
+        string="Instalment Grace Period (days)",
+        default=3,
+        help="An instalment not fully paid this many days after its date is late.",
+    )
+    debiteur_arrangement_break_days = fields.Integer(
+        string="Arrangement Broken After (days)",
+        default=14,
+        help="An instalment still unpaid this many days after its date breaks "
+        "the arrangement: its invoices go back into dunning.",
+    )
+    debiteur_arrangement_broken_notice = fields.Boolean(
+        string="Notify Debtor of Broken Arrangement",
+        default=True,
+    )
+    debiteur_arrangement_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Arrangement Fee Product",
+        help="Optional fee for an arrangement with a business debtor. Never "
+        "charged to Dutch consumers (art. 6:96 BW).",
+    )
+
+    # ----------------------------------------------------------------------
+    # Collection costs
+    # ----------------------------------------------------------------------
+
+    debiteur_costs_product_id = fields.Many2one(
+        "product.product",
+        string="Collection Costs Product",
+        domain="[('type', '=', 'service'), '|', ('company_id', '=', False), "
+        "('company_id', '=', id)]",
+        help="Product of the collection-costs line of the costs invoices: its "
+        "income account and, when VAT is charged on costs, its sale taxes.",
+    )
+    debiteur_interest_product_id = fields.Many2one(
+        "product.product",
+        string="Interest Product",
+        domain="[('type', '=', 'service'), '|', ('company_id', '=', False), "
+        "('company_id', '=', id)]",
+        help="Product of the interest line of the costs invoices: its income "
+        "account. Interest never carries VAT.",
+    )
+
+    def _debiteur_cost_products(self):
+        """The (collection costs, interest) products of this company.
+
+        The company's settings, or the products shipped with the module.
+        """
+        self.ensure_one()
+        costs = self.debiteur_costs_product_id or self.env.ref(
+            COSTS_PRODUCT_XMLID, raise_if_not_found=False
+        )
+        interest = self.debiteur_interest_product_id or self.env.ref(
+            INTEREST_PRODUCT_XMLID, raise_if_not_found=False
+        )
+        return (
+            costs or self.env["product.product"],
+            interest or self.env["product.product"],
+        )
+
+    # ----------------------------------------------------------------------
+    # Cases and cockpit figures
+    # ----------------------------------------------------------------------
+
+    debiteur_dso = fields.Float(
+        string="DSO (days)",
+        compute="_compute_debiteur_dso",
+        digits=(16, 1),
+        help="Days sales outstanding: open receivables / credit sales of the last "
+        "365 days x 365.",
+    )
+
+    def _compute_debiteur_dso(self):
+        Case = self.env["debiteur.case"]
+        for company in self:
+            company.debiteur_dso = Case._debiteur_dso(company)[False]
+
+    # ----------------------------------------------------------------------
+    # Collection-agency handoff
+    # ----------------------------------------------------------------------
+
+    debiteur_handoff_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Agency Commission Account",
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Expense account of the commission collection agencies keep.",
+    )
+    debiteur_handoff_commission_journal_id = fields.Many2one(
+        "account.journal",
+        string="Agency Commission Journal",
+        domain="[('type', '=', 'general'), ('company_id', 'in', [id, False])]",
+        help="Journal of the commission entries against the agency's payable.",
+    )
+
+    # ------------------------------------------------------------------
+    # Retention (GDPR art. 5(1)(e); art. 52 AWR: 7 years)
+    # ------------------------------------------------------------------
+    debiteur_retention_years = fields.Integer(
+        string="Retention of Letters and Dossiers (years)",
+        default=7,
+        help="Stored letters and collection dossier files are deleted this many "
+        "years after the claim is closed; their SHA-256 and the records stay. "
+        "Default 7 years: the Dutch fiscal retention period (art. 52 AWR).",
+    )
+
+    @api.constrains("debiteur_retention_years")
+    def _check_debiteur_retention_years(self):
+        for company in self:
+            if company.debiteur_retention_years < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The retention period of letters and dossiers is at least "
+                        "one year."
+                    )
+                )

@@ -1,8 +1,14 @@
+"""Settings screen of dunning, arrangements, costs, handoffs and VAT relief."""
+
 from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    # ----------------------------------------------------------------------
+    # Dunning
+    # ----------------------------------------------------------------------
 
     debiteur_policy_business_id = fields.Many2one(
         related="company_id.debiteur_policy_business_id", readonly=False
@@ -23,3 +29,68 @@ class ResConfigSettings(models.TransientModel):
         warning = Rate._stale_message() if Rate.has_access("read") else False
         for settings in self:
             settings.debiteur_stale_rates_warning = warning
+
+    # ----------------------------------------------------------------------
+    # VAT relief
+    # ----------------------------------------------------------------------
+
+    debiteur_vat_relief_mode = fields.Selection(
+        related="company_id.debiteur_vat_relief_mode", readonly=False
+    )
+    debiteur_vat_relief_delay_days = fields.Integer(
+        related="company_id.debiteur_vat_relief_delay_days", readonly=False
+    )
+    debiteur_vat_relief_journal_id = fields.Many2one(
+        related="company_id.debiteur_vat_relief_journal_id", readonly=False
+    )
+    debiteur_vat_relief_account_id = fields.Many2one(
+        related="company_id.debiteur_vat_relief_account_id", readonly=False
+    )
+    debiteur_vat_relief_expense_account_id = fields.Many2one(
+        related="company_id.debiteur_vat_relief_expense_account_id", readonly=False
+    )
+
+    # ----------------------------------------------------------------------
+    # Payment arrangements
+    # ----------------------------------------------------------------------
+
+    debiteur_arrangement_reminder_days = fields.Integer(
+        related="company_id.debiteur_arrangement_reminder_days", readonly=False
+    )
+    debiteur_arrangement_grace_days = fields.Integer(
+        related="company_id.debiteur_arrangement_grace_days", readonly=False
+    )
+    debiteur_arrangement_break_days = fields.Integer(
+        related="company_id.debiteur_arrangement_break_days", readonly=False
+    )
+    debiteur_arrangement_broken_notice = fields.Boolean(
+        related="company_id.debiteur_arrangement_broken_notice", readonly=False
+    )
+    debiteur_arrangement_fee_product_id = fields.Many2one(
+        related="company_id.debiteur_arrangement_fee_product_id", readonly=False
+    )
+
+    # ----------------------------------------------------------------------
+    # Collection costs
+    # ----------------------------------------------------------------------
+
+    debiteur_costs_product_id = fields.Many2one(
+        related="company_id.debiteur_costs_product_id", readonly=False
+    )
+    debiteur_interest_product_id = fields.Many2one(
+        related="company_id.debiteur_interest_product_id", readonly=False
+    )
+
+    # ----------------------------------------------------------------------
+    # Collection-agency handoff
+    # ----------------------------------------------------------------------
+
+    debiteur_handoff_commission_account_id = fields.Many2one(
+        related="company_id.debiteur_handoff_commission_account_id", readonly=False
+    )
+    debiteur_handoff_commission_journal_id = fields.Many2one(
+        related="company_id.debiteur_handoff_commission_journal_id", readonly=False
+    )
+    debiteur_retention_years = fields.Integer(
+        related="company_id.debiteur_retention_years", readonly=False
+    )

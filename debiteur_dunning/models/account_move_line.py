@@ -1,9 +1,15 @@
-# pylint: disable=consider-merging-classes-inherited
+"""Journal items: receivable changes keep the case figures exact; arrangement
+links."""
+
 from odoo import models
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    # ----------------------------------------------------------------------
+    # Cases and cockpit figures
+    # ----------------------------------------------------------------------
 
     def _reconcile_plan(self, reconciliation_plan):
         result = super()._reconcile_plan(reconciliation_plan)
@@ -31,3 +37,17 @@ class AccountMoveLine(models.Model):
                 lambda line, c=company: line.company_id == c
             ).partner_id
             Case._sync(partners, company)
+
+    # ----------------------------------------------------------------------
+    # Payment arrangements
+    # ----------------------------------------------------------------------
+
+    def reconcile(self):
+        """A payment that pays an arrangement off completes it at once."""
+        result = super().reconcile()
+        # The scheduler's job done early: whoever reconciles (also a user
+        # without dunning rights) completes the arrangement it pays off.
+        arrangements = self.move_id.sudo().debiteur_arrangement_id
+        if arrangements:
+            arrangements._complete_paid()
+        return result

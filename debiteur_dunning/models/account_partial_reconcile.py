@@ -1,9 +1,14 @@
-# pylint: disable=consider-merging-classes-inherited
+"""Reconciliations: payments that reopen VAT relief and refresh cases."""
+
 from odoo import api, models
 
 
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
+
+    # ----------------------------------------------------------------------
+    # VAT relief
+    # ----------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -26,9 +31,12 @@ class AccountPartialReconcile(models.Model):
         return partials
 
     def unlink(self):
-        moves = self.debit_move_id.move_id | self.credit_move_id.move_id
+        lines = self.debit_move_id | self.credit_move_id
+        moves = lines.move_id
         result = super().unlink()
         reliefs = moves._debiteur_vat_relief_followed()
         if reliefs:
             reliefs._debiteur_sync_payments()
+        # A payment taken back changes the debtor's case figures.
+        lines.exists()._debiteur_case_sync()
         return result
