@@ -379,17 +379,6 @@ class DebiteurCase(models.Model):
             self.handoff_candidate,
         )
 
-    @api.model
-    def _sync(self, partners, company, today=None):
-        """Bring the cases of ``partners`` in ``company`` in line with the facts:
-        see ``debiteur.case.sync``, which new code calls directly."""
-        return self.env["debiteur.case.sync"]._sync_partners(partners, company, today)
-
-    @api.model
-    def _sync_company(self, company, today=None):
-        """Sync every debtor of ``company``: see ``debiteur.case.sync``."""
-        return self.env["debiteur.case.sync"]._sync_company(company, today)
-
     # ------------------------------------------------------------------
     # Manual stage moves (the kanban)
     # ------------------------------------------------------------------
