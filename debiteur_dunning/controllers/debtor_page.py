@@ -26,6 +26,7 @@ from werkzeug.exceptions import BadRequest, NotFound, TooManyRequests
 from odoo import Command, fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
+from odoo.tools import is_html_empty
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.payment import utils as payment_utils
@@ -36,6 +37,7 @@ PAGE_LANGS = ("nl_NL", "nl_BE", "fr_FR", "fr_BE", "en_US", "en_GB")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 OPEN_STATES = ("not_paid", "partial")
 DONE_MESSAGES = ("paid", "dispute", "promise", "arrangement")
+ERROR_MESSAGES = ("dispute", "promise", "arrangement")
 
 
 class TokenThrottle:
@@ -80,11 +82,12 @@ class DebtorPage(PortalAccount):
     # ------------------------------------------------------------------
     def _debtor_link(self, token):
         """The valid link of ``token`` (sudo); 404 otherwise, 429 when this
-        address failed too often. Sets the page's language and company."""
+        address failed too often. Sets the page's language; the debtor's
+        live case is at ``request.debiteur_case``."""
         address = request.httprequest.remote_addr or "?"
         if THROTTLE.blocked(address):
             raise TooManyRequests()
-        link = request.env["debiteur.debtor.link"].sudo()._find(token)
+        link, case = request.env["debiteur.debtor.link"].sudo()._find(token)
         if not link:
             THROTTLE.fail(address)
             raise NotFound()
@@ -93,7 +96,9 @@ class DebtorPage(PortalAccount):
         if lang not in PAGE_LANGS or lang not in installed:
             lang = "en_US"
         request.update_context(lang=lang)
-        return link.with_context(lang=lang).with_company(link.company_id)
+        link = link.with_context(lang=lang).with_company(link.company_id)
+        request.debiteur_case = case.with_env(link.env)
+        return link
 
     @staticmethod
     def _open_invoices(link, ids=None):
@@ -114,26 +119,20 @@ class DebtorPage(PortalAccount):
             [
                 "name",
                 "invoice_date",
-                "invoice_date_due",
                 "amount_total",
-                "amount_residual",
-                "currency_id",
+                "payment_reference",
                 "debiteur_blocked",
-                "debiteur_is_cost_invoice",
+                "write_date",
+                *link.env["res.partner"]._debiteur_claim_move_fields(),
             ],
             order="invoice_date_due, id",
         )
 
     @staticmethod
     def _case(link):
-        return link.env["debiteur.case"].search(
-            [
-                ("partner_id", "=", link.partner_id.id),
-                ("company_id", "=", link.company_id.id),
-                ("is_closed", "=", False),
-            ],
-            limit=1,
-        )
+        """The debtor's open case (empty once closed)."""
+        case = request.debiteur_case
+        return case.filtered(lambda c: not c.is_closed)
 
     @staticmethod
     def _ids(values):
@@ -159,64 +158,56 @@ class DebtorPage(PortalAccount):
     )
     def debtor_page(self, token, r=None, done=None, error=None, **kwargs):
         link = self._debtor_link(token)
-        comm = link.env["debiteur.communication"]
-        if r:
-            comm = comm.search(
-                [
-                    ("id", "in", self._ids([r])),
-                    ("partner_id", "=", link.partner_id.id),
-                    ("company_id", "=", link.company_id.id),
-                ],
-                limit=1,
-            )
-        link._record_opening(comm or self._latest_reminder(link))
         values = self._page_values(link)
+        # The reminder whose link was opened: one of this debtor's, else the
+        # latest (an id of anything else is ignored).
+        reminders = values["reminders"]
+        opened = reminders.filtered(lambda c: c.id in self._ids([r])) or reminders[:1]
+        link._record_opening(opened)
         values["done"] = done if done in DONE_MESSAGES else False
-        values["error"] = error if error in ("dispute", "promise", "arrangement") else False
+        values["error"] = error if error in ERROR_MESSAGES else False
         return request.render("debiteur_dunning.debtor_page", values)
-
-    @staticmethod
-    def _latest_reminder(link):
-        return link.env["debiteur.communication"].search(
-            [
-                ("partner_id", "=", link.partner_id.id),
-                ("company_id", "=", link.company_id.id),
-                ("state", "in", ("sent", "printed")),
-            ],
-            order="date desc, id desc",
-            limit=1,
-        )
 
     def _page_values(self, link):
         """Everything the page shows, in a fixed number of queries."""
         env = link.env
         company = link.company_id
         partner = link.partner_id
+        currency = company.currency_id
         today = fields.Date.context_today(link)
         invoices = self._open_invoices(link)
-        figures = (
-            env["res.partner"]
-            ._debiteur_claim_figures(company, partner, today)
-            .get(partner.id, {})
+        credit_entries = (
+            env["debiteur.engine"]._open_credits(company, partner).get(partner.id, [])
         )
-        credit_entries = env["debiteur.engine"]._open_credits(company, partner)
-        credits = [
-            {
-                "name": env["account.move"].browse(entry.move_id).name,
-                "date": entry.date,
-                "amount": entry.amount_residual_company,
-            }
-            for entry in credit_entries.get(partner.id, [])
-        ]
         reminders = env["debiteur.communication"].search_fetch(
             [
                 ("partner_id", "=", partner.id),
                 ("company_id", "=", company.id),
                 ("state", "in", ("sent", "printed")),
             ],
-            ["name", "date", "sent_date", "level_id", "attachment_id", "payment_reference"],
+            [
+                "name",
+                "date",
+                "sent_date",
+                "level_id",
+                "attachment_id",
+                "payment_reference",
+                "write_date",
+            ],
             order="date desc, id desc",
         )
+        figures = link._claim_figures(invoices, credit_entries, reminders)
+        credit_moves = env["account.move"].browse(
+            [entry.move_id for entry in credit_entries]
+        )
+        credits = [
+            {
+                "name": move.name,
+                "date": entry.date,
+                "amount": entry.amount_residual_company,
+            }
+            for entry, move in zip(credit_entries, credit_moves, strict=True)
+        ]
         arrangements = env["debiteur.arrangement"].search(
             [
                 ("partner_id", "=", partner.id),
@@ -226,15 +217,9 @@ class DebtorPage(PortalAccount):
             order="id desc",
         )
         case = self._case(link)
-        currency = company.currency_id
-        interest = float(figures.get("interest", 0))
-        costs = float(figures.get("costs", 0))
+        interest, costs = figures["interest"], figures["costs"]
         open_amount = currency.round(
-            sum(
-                m.amount_residual
-                for m in invoices
-                if m.currency_id == currency
-            )
+            sum(m.amount_residual for m in invoices if m.currency_id == currency)
         )
         credit_total = currency.round(sum(c["amount"] for c in credits))
         covered = arrangements.filtered(lambda a: a.state == "active").move_ids
@@ -250,6 +235,9 @@ class DebtorPage(PortalAccount):
                 ("is_published", "=", True),
             ],
             limit=1,
+        )
+        bank = env["res.partner.bank"].search_fetch(
+            [("partner_id", "=", company.partner_id.id)], ["acc_number"], limit=1
         )
         max_instalments = company.debiteur_page_max_instalments
         return {
@@ -271,18 +259,14 @@ class DebtorPage(PortalAccount):
             "payment_reference": reminders[:1].payment_reference
             or invoices[:1].payment_reference
             or False,
-            "iban": company.partner_id.bank_ids[:1].acc_number or False,
+            "iban": bank.acc_number or False,
             "reminders": reminders,
             "arrangements": arrangements,
             "case": case,
             "can_pay": bool(providers and payable),
             "can_promise": bool(case and invoices and not case.promise_date),
             "promise_max": today + timedelta(days=company.debiteur_page_promise_days),
-            "can_arrange": bool(
-                max_instalments >= 2
-                and payable
-                and not arrangements
-            ),
+            "can_arrange": bool(max_instalments >= 2 and payable and not arrangements),
             "instalment_range": range(2, max_instalments + 1),
             "format_amount": lambda amount: currency.format(amount),
         }
@@ -447,6 +431,7 @@ class DebtorPage(PortalAccount):
                     partner.id, amount, currency.id
                 ),
                 "reference_prefix": None,
+                "is_html_empty": is_html_empty,
                 "format_amount": lambda value: currency.format(value),
             }
         )

@@ -46,6 +46,12 @@ class DebiteurDebtorLink(models.Model):
     first_opened = fields.Datetime(readonly=True, copy=False)
     last_opened = fields.Datetime(readonly=True, copy=False)
     open_count = fields.Integer(string="Openings", readonly=True, copy=False)
+    claim_cache = fields.Json(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Today's claim figures of the page and the facts they rest on.",
+    )
 
     _sql_constraints = [
         (
@@ -112,26 +118,45 @@ class DebiteurDebtorLink(models.Model):
 
     @api.model
     def _find(self, token):
-        """The valid link of ``token`` (sudo), or an empty recordset: unknown,
-        expired, or its claim closed before today."""
-        if not token or len(token) < 32 or len(token) > 64:
-            return self.sudo().browse()
-        link = self.sudo().search([("token", "=", token)], limit=1)
-        if not link or link.date_expiry < fields.Date.context_today(self):
-            return self.sudo().browse()
-        if link._claim_closed():
-            return self.sudo().browse()
-        return link
+        """``(link, case)`` of ``token`` (sudo): the valid link and its
+        debtor's open case (or the case closed today); empty records when the
+        token is unknown, expired, or its claim was closed before today."""
+        Link = self.sudo()
+        empty = Link.browse(), self.env["debiteur.case"].sudo()
+        if not token or not 32 <= len(token) <= 64:
+            return empty
+        today = fields.Date.context_today(self)
+        link = Link.search_fetch(
+            [("token", "=", token), ("date_expiry", ">=", today)],
+            [
+                "partner_id",
+                "company_id",
+                "token",
+                "date_expiry",
+                "first_opened",
+                "last_opened",
+                "open_count",
+                "claim_cache",
+            ],
+            limit=1,
+        )
+        if not link:
+            return empty
+        case = link._live_case()
+        if not case:
+            return empty
+        return link, case
 
-    def _claim_closed(self):
-        """No open case for the debtor, and none closed today (the debtor who
-        has just paid everything still sees the confirmation)."""
+    def _live_case(self):
+        """The debtor's open case, else the one closed today (the debtor who
+        has just paid everything still sees the confirmation); none means
+        the claim is closed."""
         self.ensure_one()
         today = fields.Date.context_today(self)
-        case = (
+        return (
             self.env["debiteur.case"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("partner_id", "=", self.partner_id.id),
                     ("company_id", "=", self.company_id.id),
@@ -139,10 +164,64 @@ class DebiteurDebtorLink(models.Model):
                     ("is_closed", "=", False),
                     ("closed_date", ">=", today),
                 ],
+                [
+                    "is_closed",
+                    "closed_date",
+                    "user_id",
+                    "promise_date",
+                    "disputed",
+                    "company_id",
+                    "partner_id",
+                ],
+                order="is_closed, id desc",
                 limit=1,
             )
         )
-        return not case
+
+    def _claim_figures(self, moves, credits, reminders):
+        """The claim's interest and costs today (``res.partner.
+        _debiteur_claim_figures``, the one assembler's figures), kept on the
+        link for the day: a page reloaded after every action does not compute
+        it again as long as the facts it rests on (the open invoices, the
+        credits, the reminders, the debtor) are unchanged. Returns
+        ``{"interest": float, "costs": float}``."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        key = repr(
+            (
+                str(today),
+                [(m.id, m.amount_residual, str(m.write_date)) for m in moves],
+                [(c.move_line_id, c.amount_residual_company) for c in credits],
+                [(r.id, str(r.write_date)) for r in reminders],
+                str(self.partner_id.write_date),
+            )
+        )
+        cache = self.claim_cache or {}
+        if cache.get("key") == key:
+            return cache
+        figures = (
+            self.env["res.partner"]
+            .sudo()
+            ._debiteur_claim_figures(
+                self.company_id,
+                self.partner_id,
+                today,
+                moves=moves,
+                credits={
+                    self.partner_id.id: [
+                        (c.date, c.amount_residual_company) for c in credits
+                    ]
+                },
+            )
+            .get(self.partner_id.id, {})
+        )
+        cache = {
+            "key": key,
+            "interest": float(figures.get("interest", 0)),
+            "costs": float(figures.get("costs", 0)),
+        }
+        self.sudo().claim_cache = cache
+        return cache
 
     def _record_opening(self, communication=None):
         """The page was opened (from ``communication``'s link, else from the
