@@ -1,6 +1,7 @@
 """The debtor's page (/d/<token>): what it shows, each action and each refusal,
 its query count, and the debtor's whole path in Chromium from a real e-mail."""
 
+import logging
 import re
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -19,6 +20,7 @@ except ImportError:  # collected as top-level modules by pytest
     import live_server as ls
     from common import DebiteurCommon
 
+_logger = logging.getLogger(__name__)
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 
@@ -27,12 +29,8 @@ class DebtorPageCommon(DebiteurCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.today = date.today()
-        cls.inv1 = cls.create_invoice(
-            cls.debtor, 100.0, cls.today - timedelta(days=20)
-        )
-        cls.inv2 = cls.create_invoice(
-            cls.debtor, 250.0, cls.today - timedelta(days=10)
-        )
+        cls.inv1 = cls.create_invoice(cls.debtor, 100.0, cls.today - timedelta(days=20))
+        cls.inv2 = cls.create_invoice(cls.debtor, 250.0, cls.today - timedelta(days=10))
         cls.other_inv = cls.create_invoice(
             cls.other_debtor, 80.0, cls.today - timedelta(days=20)
         )
@@ -389,7 +387,9 @@ class TestDebtorPage(DebtorPageCommon):
                 reference,
             ],
         )
-        belgian = epc_qr_payload("Acme", "BE68539007547034", None, "+++090/9337/55493+++")
+        belgian = epc_qr_payload(
+            "Acme", "BE68539007547034", None, "+++090/9337/55493+++"
+        )
         self.assertTrue(belgian.endswith("\n\n\n+++090/9337/55493+++"))
         with self.assertRaises(ValueError):
             epc_qr_payload("Acme", "not an iban", 1.0)
@@ -447,8 +447,10 @@ class TestDebtorPageQueries(DebtorPageCommon):
             self.create_invoice(self.debtor, 10.0, self.today - timedelta(days=5))
         counts_20, shown = self.measure()
         self.assertEqual(shown, 20)
-        print(f"debtor's page queries (computing, reusing the claim): "
-              f"2 invoices {counts_2}, 20 invoices {counts_20}")
+        _logger.info(
+            f"debtor's page queries (computing, reusing the claim): "
+            f"2 invoices {counts_2}, 20 invoices {counts_20}"
+        )
         self.assertEqual(counts_2, counts_20, "the same whatever the invoices")
         self.assertLessEqual(counts_20[1], 20)
         self.assertLessEqual(counts_20[0], 35)

@@ -224,9 +224,11 @@ class DebtorPage(PortalAccount):
         credit_total = currency.round(sum(c["amount"] for c in credits))
         covered = arrangements.filtered(lambda a: a.state == "active").move_ids
         payable = invoices.filtered(
-            lambda m: m.currency_id == currency
-            and not m.debiteur_blocked
-            and m not in covered
+            lambda m: (
+                m.currency_id == currency
+                and not m.debiteur_blocked
+                and m not in covered
+            )
         )
         providers = env["payment.provider"].search_count(
             [
@@ -378,9 +380,11 @@ class DebtorPage(PortalAccount):
         moves = self._open_invoices(link, ids)
         currency = link.company_id.currency_id
         moves = moves.filtered(
-            lambda m: m.currency_id == currency
-            and not m.debiteur_blocked
-            and not m.debiteur_arrangement_id
+            lambda m: (
+                m.currency_id == currency
+                and not m.debiteur_blocked
+                and not m.debiteur_arrangement_id
+            )
         )
         if set(moves.ids) != ids:
             raise NotFound()
@@ -464,9 +468,11 @@ class DebtorPage(PortalAccount):
             raise ValidationError(
                 request.env._("The amount to pay has changed: reload the page.")
             )
-        provider = link.env["payment.provider"].browse(
-            self._ids([kwargs.get("provider_id")])
-        ).exists()
+        provider = (
+            link.env["payment.provider"]
+            .browse(self._ids([kwargs.get("provider_id")]))
+            .exists()
+        )
         if (
             kwargs.get("flow") not in ("redirect", "direct")
             or kwargs.get("is_validation")
@@ -474,7 +480,9 @@ class DebtorPage(PortalAccount):
             or provider.company_id != link.company_id
             or provider.state == "disabled"
         ):
-            raise ValidationError(request.env._("This payment method is not available."))
+            raise ValidationError(
+                request.env._("This payment method is not available.")
+            )
         kwargs.pop("landing_route", None)
         kwargs.pop("partner_id", None)
         kwargs.pop("currency_id", None)
@@ -533,7 +541,11 @@ class DebtorPage(PortalAccount):
             "mail.mail_activity_data_todo",
             summary=env._("Disputed by the debtor: %(invoice)s", invoice=moves.name),
             note=reason,
-            user_id=(case.user_id or case.company_id.debiteur_user_id or env.ref("base.user_admin")).id,
+            user_id=(
+                case.user_id
+                or case.company_id.debiteur_user_id
+                or env.ref("base.user_admin")
+            ).id,
         )
         return self._back(token, done="dispute")
 
@@ -577,9 +589,11 @@ class DebtorPage(PortalAccount):
         env = link.env
         count = (self._ids([instalments]) or [0])[0]
         moves = self._open_invoices(link).filtered(
-            lambda m: m.currency_id == company.currency_id
-            and not m.debiteur_blocked
-            and not m.debiteur_arrangement_id
+            lambda m: (
+                m.currency_id == company.currency_id
+                and not m.debiteur_blocked
+                and not m.debiteur_arrangement_id
+            )
         )
         pending = env["debiteur.arrangement"].search_count(
             [
@@ -588,7 +602,11 @@ class DebtorPage(PortalAccount):
                 ("state", "in", ("draft", "active")),
             ]
         )
-        if pending or not moves or not 2 <= count <= company.debiteur_page_max_instalments:
+        if (
+            pending
+            or not moves
+            or not 2 <= count <= company.debiteur_page_max_instalments
+        ):
             return self._back(token, error="arrangement")
         case = self._case(link)
         wizard = env["debiteur.arrangement.wizard"].create(
@@ -619,7 +637,9 @@ class DebtorPage(PortalAccount):
         arrangement.message_post(
             body=env._("Proposed by the debtor on the debtor's page.")
             if not accept
-            else env._("Proposed by the debtor on the debtor's page and agreed at once."),
+            else env._(
+                "Proposed by the debtor on the debtor's page and agreed at once."
+            ),
         )
         if not accept:
             arrangement.activity_schedule(

@@ -494,11 +494,15 @@ class ResCompany(models.Model):
     )
     def _check_debiteur_page_limits(self):
         for company in self:
-            if company.debiteur_page_link_days < 1 or min(
-                company.debiteur_page_max_instalments,
-                company.debiteur_page_auto_max_instalments,
-                company.debiteur_page_promise_days,
-            ) < 0:
+            if (
+                company.debiteur_page_link_days < 1
+                or min(
+                    company.debiteur_page_max_instalments,
+                    company.debiteur_page_auto_max_instalments,
+                    company.debiteur_page_promise_days,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "The debtor's page link is valid at least one day; its "

@@ -311,7 +311,9 @@ class ResPartner(models.Model):
             partner.debiteur_next_prescription_date = values.get("prescription", False)
 
     @api.model
-    def _debiteur_claim_figures(self, company, partners, as_of, moves=None, credits=None):
+    def _debiteur_claim_figures(
+        self, company, partners, as_of, moves=None, credits=None
+    ):
         """``{commercial partner id: {"interest", "costs", "open", "prescription"}}``.
 
         ``open`` is the overdue principal plus the open costs invoices; amounts
