@@ -10,7 +10,10 @@ import odoo.modules.module
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.debiteur_dunning.controllers.debtor_page import THROTTLE
+from odoo.addons.debiteur_dunning.controllers.debtor_page import (
+    THROTTLE,
+    TokenThrottle,
+)
 from odoo.addons.debiteur_dunning.legal import epc_qr_payload, rf_reference
 
 try:
@@ -164,6 +167,17 @@ class TestDebtorPage(DebtorPageCommon):
         self.assertEqual(self.page().status_code, 429, "even with a good token")
         THROTTLE.reset()
         self.assertEqual(self.page().status_code, 200)
+
+    def test_throttle_window_and_memory(self):
+        throttle = TokenThrottle(limit=1, window=600)
+        throttle.fail("10.0.0.1")
+        self.assertTrue(throttle.blocked("10.0.0.1"))
+        self.assertFalse(throttle.blocked("10.0.0.2"))
+        passing = TokenThrottle(limit=1, window=0, max_addresses=2)
+        for address in ("a", "b", "c", "d"):
+            passing.fail(address)
+        self.assertFalse(passing.blocked("a"), "failures leave the window")
+        self.assertLessEqual(len(passing.failures), 2, "old addresses forgotten")
 
     def test_other_debtors_documents(self):
         response = self.page(f"/invoice/{self.inv1.id}")

@@ -46,9 +46,10 @@ class TokenThrottle:
     the oldest failure leaves the window. Enough to make guessing pointless
     (a token has 256 random bits); nothing is stored in the database."""
 
-    def __init__(self, limit=10, window=600):
+    def __init__(self, limit=10, window=600, max_addresses=10000):
         self.limit = limit
         self.window = window
+        self.max_addresses = max_addresses
         self.failures = defaultdict(deque)
         self.lock = threading.Lock()
 
@@ -66,7 +67,12 @@ class TokenThrottle:
 
     def fail(self, address):
         with self.lock:
-            self.failures[address].append(time.monotonic())
+            now = time.monotonic()
+            if len(self.failures) >= self.max_addresses:
+                # Many addresses failing at once: forget those past the window.
+                for known in list(self.failures):
+                    self._prune(known, now)
+            self.failures[address].append(now)
 
     def reset(self):
         with self.lock:
