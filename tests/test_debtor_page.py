@@ -106,6 +106,16 @@ class TestDebtorPage(DebtorPageCommon):
         text = self.page().text
         self.assertIn("Uw openstaande facturen", text)
 
+    def test_page_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["debiteur_dunning"], ["fr_BE"], overwrite=True
+        )
+        self.debtor.lang = "fr_BE"
+        text = self.page().text
+        self.assertIn("Vos factures ouvertes", text)
+        self.assertIn("Payer en ligne les factures sélectionnées", text)
+
     def test_interest_and_costs_from_the_claim(self):
         figures = self.env["res.partner"]._debiteur_claim_figures(
             self.company, self.debtor, fields.Date.today()
