@@ -86,9 +86,14 @@ class TestHandoffBatch(HandoffCommon):
         self.assertLessEqual(per_debtor, PER_DEBTOR, f"{few} / {many} queries")
         for partners in (small, large):
             self.env.invalidate_all()
-            with self.assertQueryCount(FIXED_QUERIES + PER_DEBTOR * len(partners)):
-                self.export(partners)
-                self.env.flush_all()
+            savepoint = self.env.cr.savepoint()
+            try:
+                with self.assertQueryCount(FIXED_QUERIES + PER_DEBTOR * len(partners)):
+                    self.export(partners)
+                    self.env.flush_all()
+            finally:
+                savepoint.close(rollback=True)
+                self.env.invalidate_all()
 
     def snapshot(self, handoff):
         """What a dossier holds, the handoff's own reference left out (a

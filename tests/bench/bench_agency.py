@@ -3,8 +3,9 @@
 
     python3 tests/bench/bench_agency.py --db dd_bench_20k --sizes 40,120,1000
 
-For each size N: the handoff wizard (``debiteur.handoff.wizard``) on the first N
-collection candidates of the company that has the most, the agency with an
+For each size N: the handoff wizard (``debiteur.handoff.wizard``) dated
+``--days`` after today, on the first N debtors of the company that has the
+most collection candidates on that day, the agency with an
 e-mail address: N handoffs created, their dossiers (XML, CSV, PDF summary, the
 reminders sent) produced, the e-mails queued, the exports logged. Best of
 ``--repeat`` runs, each in a transaction that is rolled back; a size larger
@@ -20,6 +21,7 @@ wkhtmltopdf loads the assets from a temporary Odoo HTTP server (``--port``;
 """
 
 import argparse
+import datetime
 import os
 import sys
 
@@ -32,6 +34,13 @@ def parse_args():
     parser.add_argument("--db", required=True)
     parser.add_argument("--sizes", default="40,120,1000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=21,
+        help="hand off this many days after today: the dataset's last formal "
+        "notices went out 14 days ago, their legal term has not ended today",
+    )
     parser.add_argument("--port", type=int, default=18069)
     parser.add_argument("--update", action="store_true", help="-u the module first")
     parser.add_argument("--shapes", action="store_true")
@@ -49,13 +58,18 @@ def machine():
     return f"nproc {os.cpu_count()}, {cpu}, load average {load}"
 
 
-def candidates(env):
-    """{company id: (candidate partner ids in id order, agency id)}."""
+def candidates(env, day):
+    """{company id: (ids of the debtors that are collection candidates on
+    ``day``, in id order; agency id)}."""
     out = {}
     for company in env["res.company"].search([], order="id"):
         cenv = env(context=dict(env.context, allowed_company_ids=company.ids))
-        partners = cenv["res.partner"].search(
-            [("debiteur_handoff_candidate", "=", True)], order="id"
+        groups = cenv["account.move"]._read_group(
+            cenv["res.partner"]._debiteur_handoff_candidate_domain(company, day),
+            ["commercial_partner_id"],
+        )
+        partners = cenv["res.partner"].browse(
+            sorted(partner.id for (partner,) in groups)
         )
         agency = cenv["res.partner"].search(
             [
@@ -70,13 +84,13 @@ def candidates(env):
     return out
 
 
-def export(env, today, partner_ids, agency_id, report_url):
+def export(env, day, partner_ids, agency_id, report_url):
     """The handoff wizard on ``partner_ids``: the number of handoffs sent."""
     bench_engine.set_report_url(env, report_url)
     wizard = env["debiteur.handoff.wizard"].create(
         {
             "company_id": env.company.id,
-            "date": today,
+            "date": day,
             "partner_ids": [(6, 0, partner_ids)],
             "agency_id": agency_id,
             "reason": "Bench: handed off after the formal notice.",
@@ -97,12 +111,15 @@ def main():
     from odoo import fields
 
     measurer = benchlib.Measurer(args.db, shapes=args.shapes)
-    today = fields.Date.today()
-    found = measurer.transaction(candidates)
+    day = fields.Date.today() + datetime.timedelta(days=args.days)
+    found = measurer.transaction(lambda env: candidates(env, day))
     if not found:
         raise SystemExit(f"{args.db} has no collection candidates")
     company, (partner_ids, agency_id) = max(found.items(), key=lambda i: len(i[1][0]))
-    print(f"{args.db}: company {company}, {len(partner_ids)} candidates", flush=True)
+    print(
+        f"{args.db}: company {company}, {len(partner_ids)} candidates on {day}",
+        flush=True,
+    )
     server = None
     url = None
     if args.port:
@@ -111,7 +128,7 @@ def main():
     rows = []
     try:
         measurer.transaction(
-            lambda env: export(env, today, partner_ids[:2], agency_id, url),
+            lambda env: export(env, day, partner_ids[:2], agency_id, url),
             company=company,
         )
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
@@ -121,7 +138,7 @@ def main():
             ids = partner_ids[:size]
             counter, sent = measurer.measure(
                 f"agency export, {size} debtors",
-                lambda env, ids=ids: export(env, today, ids, agency_id, url),
+                lambda env, ids=ids: export(env, day, ids, agency_id, url),
                 repeat=args.repeat,
                 company=company,
             )
