@@ -9,12 +9,11 @@ against ``data/handoff_dossier.xsd``), CSV and a PDF summary, and every export
 
 The handoff's files: this one (the handoff, its rules, actions and payments),
 ``debiteur_handoff_dossier.py`` (gathering and storing the dossier, written by
-the pure functions of ``dossier/``), ``debiteur_handoff_invoice.py`` (its
-invoices) and ``debiteur_handoff_export.py`` (the export log).
+the pure functions of ``dossier/``, and its exports),
+``debiteur_handoff_invoice.py`` (its invoices) and
+``debiteur_handoff_export.py`` (the export log).
 """
 
-import hashlib
-import secrets
 import threading
 
 from odoo import Command, api, fields, models
@@ -603,111 +602,6 @@ class DebiteurHandoff(models.Model):
             handoff_rows = rows.filtered(lambda r, m=moves: r.move_id in m)
             if handoff_rows:
                 handoff_rows.arrangement_id._end_by_handoff(handoff)
-
-    def action_send_email(self):
-        """E-mail the dossiers to their agencies: the mails of all handoffs
-        rendered in one batch (``mail.template.send_mail_batch``)."""
-        self._check_manager()
-        template = self.env.ref("debiteur_dunning.mail_template_debiteur_handoff")
-        for handoff in self:
-            if handoff.state == "draft":
-                raise UserError(self.env._("Hand off before sending the dossier."))
-            if not handoff.agency_id.email:
-                raise UserError(
-                    self.env._(
-                        "Agency %(agency)s has no e-mail address: download the "
-                        "dossier instead.",
-                        agency=handoff.agency_id.display_name,
-                    )
-                )
-        if not self:
-            return True
-        attachments = {handoff: handoff._email_attachments() for handoff in self}
-        mails = template.send_mail_batch(self.ids)
-        for handoff, mail in zip(self, mails, strict=True):
-            mail.attachment_ids = [Command.link(att.id) for att in attachments[handoff]]
-        self._log_exports(
-            "email",
-            attachments,
-            {handoff: handoff.agency_id.email for handoff in self},
-        )
-        return True
-
-    def _action_download(self, attachments, fmt):
-        """Log the download, then hand out a one-time link to the file (the
-        dossier files are refused to any other read)."""
-        self.ensure_one()
-        self._check_manager()
-        if not attachments:
-            raise UserError(self.env._("The dossier has not been produced yet."))
-        log = self._log_export("download", attachments, fmt=fmt)
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/debiteur_dunning/dossier/%s?token=%s"
-            % (log.id, log.sudo().download_token),
-            "target": "self",
-        }
-
-    def action_download_xml(self):
-        return self._action_download(self.xml_attachment_id, "xml")
-
-    def action_download_csv(self):
-        return self._action_download(self.csv_attachment_id, "csv")
-
-    def action_download_pdf(self):
-        return self._action_download(self.pdf_attachment_id, "pdf")
-
-    def action_download_letters(self):
-        return self._action_download(self.letter_attachment_ids, "zip")
-
-    def _log_export(self, channel, attachments, recipient=False, fmt=False):
-        """The export log row: written by the server only (sudo, after the
-        manager check of the caller), who and when set here, not by a client."""
-        self.ensure_one()
-        return self._log_exports(
-            channel, {self: attachments}, {self: recipient}, fmt=fmt
-        )
-
-    def _log_exports(self, channel, attachments, recipients, fmt=False):
-        """The export log rows of these handoffs, all at once: ``attachments``
-        and ``recipients`` by handoff."""
-        self._check_manager()
-        now = fields.Datetime.now()
-        vals_list = []
-        for handoff in self:
-            files = attachments[handoff].sudo()
-            extensions = {(att.name or "").rsplit(".", 1)[-1].lower() for att in files}
-            vals_list.append(
-                {
-                    "handoff_id": handoff.id,
-                    "user_id": self.env.user.id,
-                    "date": now,
-                    "channel": channel,
-                    "export_format": fmt or ",".join(sorted(extensions)),
-                    "recipient": recipients.get(handoff) or False,
-                    "attachment_ids": [Command.set(files.ids)],
-                    "sha256": ",".join(
-                        hashlib.sha256(att.raw or b"").hexdigest() for att in files
-                    ),
-                    "download_token": secrets.token_urlsafe(32)
-                    if channel == "download"
-                    else False,
-                }
-            )
-        logs = self.env["debiteur.handoff.export"].sudo().create(vals_list).sudo(False)
-        label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
-        self._message_log_batch(
-            {
-                handoff.id: self.env._(
-                    "Dossier exported (%(channel)s, %(files)s) by %(user)s.",
-                    channel=label,
-                    files=", ".join(attachments[handoff].sudo().mapped("name")),
-                    user=self.env.user.name,
-                )
-                for handoff in self
-            }
-        )
-        return logs
 
     def _set_status(self, state, note=False):
         self._check_manager()
