@@ -17,6 +17,7 @@ from . import ir_module_module
 from . import ir_actions_report
 from . import debiteur_vat_relief
 from . import debiteur_vat_relief_line
+from . import debiteur_vat_relief_entry
 from . import debiteur_arrangement
 from . import debiteur_arrangement_invoice
 from . import debiteur_arrangement_line

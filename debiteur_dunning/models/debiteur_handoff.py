@@ -9,15 +9,16 @@ against ``data/handoff_dossier.xsd``), CSV and a PDF summary, and every export
 
 The handoff's files: this one (the handoff, its rules, actions and payments),
 ``debiteur_handoff_dossier.py`` (gathering and storing the dossier, written by
-the pure functions of ``dossier/``), ``debiteur_handoff_invoice.py`` (its
-invoices) and ``debiteur_handoff_export.py`` (the export log).
+the pure functions of ``dossier/``, and its exports),
+``debiteur_handoff_invoice.py`` (its invoices) and
+``debiteur_handoff_export.py`` (the export log).
 """
 
-import hashlib
-import secrets
+import threading
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, split_every
 
 # States in which the invoices are with the agency (no internal dunning).
 OPEN_STATES = ("draft", "sent", "in_progress", "arrangement")
@@ -35,6 +36,8 @@ STATES = [
 STATUS_UPDATES = ("in_progress", "arrangement", "collected", "partial", "uncollectible")
 # Outcomes after which what is still open stays blocked (not back to dunning).
 FINAL_UNPAID_STATES = ("partial", "uncollectible")
+# Handoffs per batch of _hand_off_in_batches (committed when a cron job runs it).
+HANDOFF_BATCH_SIZE = 100
 
 
 class DebiteurHandoff(models.Model):
@@ -263,14 +266,45 @@ class DebiteurHandoff(models.Model):
     def create(self, vals_list):
         self._check_manager()
         records = super().create(vals_list)
-        for record in records.filtered(lambda r: r.name == "/"):
-            record.name = (
-                self.env["ir.sequence"]
-                .with_company(record.company_id)
-                .next_by_code("debiteur.handoff", sequence_date=record.date)
-                or "/"
+        unnamed = records.filtered(lambda r: r.name == "/")
+        # next_by_code's look-up once per company, then the numbers of all.
+        if unnamed:
+            self.env["ir.sequence"].browse().check_access("read")
+        for company in unnamed.company_id:
+            sequence = self.env["ir.sequence"].search(
+                [
+                    ("code", "=", "debiteur.handoff"),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
             )
+            todo = unnamed.filtered(lambda r, c=company: r.company_id == c)
+            names = self._next_names(sequence.with_company(company), todo)
+            for record, name in zip(todo, names, strict=True):
+                record.name = name
         return records
+
+    @api.model
+    def _next_names(self, sequence, records):
+        """The next numbers of ``sequence`` (``ir.sequence``), one for each of
+        ``records`` (by their ``date``), as ``next_by_code`` gives them one by
+        one; "/" without a sequence. A standard sequence without date ranges
+        gives them all in one query (its PostgreSQL sequence is
+        ``ir_sequence_<id>``, as ``ir.sequence._next_do`` reads it)."""
+        if not sequence:
+            return ["/"] * len(records)
+        if sequence.implementation == "standard" and not sequence.use_date_range:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)",
+                    "ir_sequence_%03d" % sequence.id,
+                    len(records),
+                )
+            )
+            numbers = sorted(row[0] for row in self.env.cr.fetchall())
+            return [sequence.get_next_char(number) for number in numbers]
+        return [sequence._next(sequence_date=record.date) for record in records]
 
     def write(self, vals):
         if "state" in vals and "closed_date" not in vals:
@@ -428,46 +462,79 @@ class DebiteurHandoff(models.Model):
     @api.model
     def _create_handoff(self, moves, agency, date, reason=False):
         """Create the draft handoff of ``moves`` (one debtor) to ``agency``."""
+        self._check_moves(moves, fields.Date.to_date(date))
+        return self._create_handoffs(moves, agency, date, reason)
+
+    @api.model
+    def _create_handoffs(self, moves, agency, date, reason=False):
+        """Create the draft handoffs of ``moves`` to ``agency``: one per debtor
+        (commercial partner), all at once."""
         self._check_manager()
         date = fields.Date.to_date(date)
-        self._check_moves(moves, date)
-        partner = moves.commercial_partner_id
-        company = moves.company_id
-        self._check_agency(agency, partner, company)
-        if self._confirmation_reasons(moves) and not (reason or "").strip():
-            raise UserError(
-                self.env._(
-                    "%(debtor)s has an active arrangement or a disputed invoice: "
-                    "confirm the handoff with a reason.",
-                    debtor=partner.display_name,
-                )
-            )
-        return self.with_company(company).create(
-            {
-                "company_id": company.id,
-                "partner_id": partner.id,
-                "agency_id": agency.id,
-                "date": date,
-                "override_reason": (reason or "").strip() or False,
-                "invoice_ids": [
-                    Command.create(
-                        {
-                            "move_id": move.id,
-                            "amount_total": move.amount_total,
-                            "amount_residual_start": move.amount_residual,
-                        }
+        by_partner = {}
+        for move in moves:
+            partner = move.commercial_partner_id
+            by_partner[partner] = by_partner.get(partner, moves.browse()) | move
+        for partner, partner_moves in by_partner.items():
+            self._check_moves(partner_moves, date)
+            self._check_agency(agency, partner, partner_moves.company_id)
+        reason = (reason or "").strip()
+        if not reason:
+            for partner in self._confirmation_partners(moves):
+                raise UserError(
+                    self.env._(
+                        "%(debtor)s has an active arrangement or a disputed "
+                        "invoice: confirm the handoff with a reason.",
+                        debtor=partner.display_name,
                     )
-                    for move in moves
-                ],
-            }
+                )
+        return self.with_company(moves.company_id[:1]).create(
+            [
+                {
+                    "company_id": partner_moves.company_id.id,
+                    "partner_id": partner.id,
+                    "agency_id": agency.id,
+                    "date": date,
+                    "override_reason": reason or False,
+                    "invoice_ids": [
+                        Command.create(
+                            {
+                                "move_id": move.id,
+                                "amount_total": move.amount_total,
+                                "amount_residual_start": move.amount_residual,
+                            }
+                        )
+                        for move in partner_moves
+                    ],
+                }
+                for partner, partner_moves in by_partner.items()
+            ]
         )
+
+    @api.model
+    def _confirmation_partners(self, moves):
+        """The debtors of ``moves`` whose handoff needs an explicit
+        confirmation (``_confirmation_reasons``), in the order of ``moves``."""
+        arrangements = self.env["debiteur.arrangement"].search(
+            [
+                ("company_id", "in", moves.company_id.ids),
+                ("partner_id", "in", moves.commercial_partner_id.ids),
+                ("state", "=", "active"),
+            ]
+        )
+        flagged = (
+            arrangements.partner_id
+            | moves.filtered("debiteur_blocked").commercial_partner_id
+        )
+        return moves.commercial_partner_id & flagged
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_hand_off(self, send_email=None):
         """Produce the dossier and hand off; e-mail it when the agency has an
-        address (``send_email`` False: download only)."""
+        address (``send_email`` False: download only). Set-based: a fixed
+        number of queries per batch of handoffs, and a few per handoff."""
         self._check_manager()
         for handoff in self:
             if handoff.state != "draft":
@@ -483,124 +550,58 @@ class DebiteurHandoff(models.Model):
         # The arrangements end before the dossier is made, so that it shows
         # their outcome; a dossier refused by its schema undoes both.
         with self.env.cr.savepoint():
-            for handoff in self:
-                handoff._end_arrangements()
+            self._end_arrangements()
             self._generate_dossier()
         self.write({"state": "sent", "user_id": self.env.user.id})
-        for handoff in self:
-            handoff.message_post(
-                body=self.env._(
+        self._message_log_batch(
+            {
+                handoff.id: self.env._(
                     "Handed off to %(agency)s: %(count)s invoice(s).",
                     agency=handoff.agency_id.display_name,
                     count=len(handoff.invoice_ids),
                 )
-            )
-            if send_email is not False and handoff.agency_id.email:
-                handoff.action_send_email()
+                for handoff in self
+            }
+        )
+        if send_email is not False:
+            self.filtered(lambda h: h.agency_id.email).action_send_email()
+        return True
+
+    def _hand_off_in_batches(self, send_email=None):
+        """``action_hand_off`` batch by batch. Run by a scheduled job
+        (``ir.cron``), each batch is committed and reported as the job's
+        progress; in a user's transaction or a test, all stay one transaction."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        auto_commit = in_cron and not getattr(
+            threading.current_thread(), "testing", False
+        )
+        done = 0
+        for batch in split_every(HANDOFF_BATCH_SIZE, self.ids, self.browse):
+            batch.action_hand_off(send_email=send_email)
+            done += len(batch)
+            if auto_commit:
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=len(self) - done
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                # The PDFs of the batch need not stay in memory.
+                self.env.invalidate_all()
         return True
 
     def _end_arrangements(self):
-        """End the active payment arrangements that cover invoices of this
-        handoff (confirmed with a reason when the handoff was made)."""
-        self.ensure_one()
+        """End the active payment arrangements that cover invoices of these
+        handoffs (confirmed with a reason when the handoff was made)."""
         rows = self.env["debiteur.arrangement.invoice"].search(
             [
                 ("move_id", "in", self.invoice_ids.move_id.ids),
                 ("state", "=", "active"),
             ]
         )
-        return rows.arrangement_id._end_by_handoff(self)
-
-    def action_send_email(self):
-        self._check_manager()
-        template = self.env.ref("debiteur_dunning.mail_template_debiteur_handoff")
         for handoff in self:
-            if handoff.state == "draft":
-                raise UserError(self.env._("Hand off before sending the dossier."))
-            if not handoff.agency_id.email:
-                raise UserError(
-                    self.env._(
-                        "Agency %(agency)s has no e-mail address: download the "
-                        "dossier instead.",
-                        agency=handoff.agency_id.display_name,
-                    )
-                )
-            attachments = handoff._email_attachments()
-            template.send_mail(
-                handoff.id, email_values={"attachment_ids": attachments.ids}
-            )
-            handoff._log_export("email", attachments, handoff.agency_id.email)
-        return True
-
-    def _action_download(self, attachments, fmt):
-        """Log the download, then hand out a one-time link to the file (the
-        dossier files are refused to any other read)."""
-        self.ensure_one()
-        self._check_manager()
-        if not attachments:
-            raise UserError(self.env._("The dossier has not been produced yet."))
-        log = self._log_export("download", attachments, fmt=fmt)
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/debiteur_dunning/dossier/%s?token=%s"
-            % (log.id, log.sudo().download_token),
-            "target": "self",
-        }
-
-    def action_download_xml(self):
-        return self._action_download(self.xml_attachment_id, "xml")
-
-    def action_download_csv(self):
-        return self._action_download(self.csv_attachment_id, "csv")
-
-    def action_download_pdf(self):
-        return self._action_download(self.pdf_attachment_id, "pdf")
-
-    def action_download_letters(self):
-        return self._action_download(self.letter_attachment_ids, "zip")
-
-    def _log_export(self, channel, attachments, recipient=False, fmt=False):
-        """The export log row: written by the server only (sudo, after the
-        manager check of the caller), who and when set here, not by a client."""
-        self.ensure_one()
-        self._check_manager()
-        files = attachments.sudo()
-        fmt = fmt or ",".join(
-            sorted({(att.name or "").rsplit(".", 1)[-1].lower() for att in files})
-        )
-        log = (
-            self.env["debiteur.handoff.export"]
-            .sudo()
-            .create(
-                {
-                    "handoff_id": self.id,
-                    "user_id": self.env.user.id,
-                    "date": fields.Datetime.now(),
-                    "channel": channel,
-                    "export_format": fmt,
-                    "recipient": recipient or False,
-                    "attachment_ids": [Command.set(files.ids)],
-                    "sha256": ",".join(
-                        hashlib.sha256(att.raw or b"").hexdigest() for att in files
-                    ),
-                    "download_token": secrets.token_urlsafe(32)
-                    if channel == "download"
-                    else False,
-                }
-            )
-            .sudo(False)
-        )
-        self.message_post(
-            body=self.env._(
-                "Dossier exported (%(channel)s, %(files)s) by %(user)s.",
-                channel=dict(log._fields["channel"]._description_selection(self.env))[
-                    channel
-                ],
-                files=", ".join(files.mapped("name")),
-                user=self.env.user.name,
-            )
-        )
-        return log
+            moves = handoff.invoice_ids.move_id
+            handoff_rows = rows.filtered(lambda r, m=moves: r.move_id in m)
+            if handoff_rows:
+                handoff_rows.arrangement_id._end_by_handoff(handoff)
 
     def _set_status(self, state, note=False):
         self._check_manager()

@@ -1,20 +1,37 @@
 """The collection dossier of a handoff: gathered from the records, written by
 the pure functions of ``dossier/`` (XML checked against its XSD, CSV), stored
-as the handoff's evidence with the PDF summary and the reminders sent."""
+as the handoff's evidence with the PDF summary and the reminders sent; and its
+exports (e-mail to the agency, downloads), each logged."""
 
 import hashlib
+import logging
+import secrets
 from decimal import Decimal
 
+from PyPDF2.errors import PdfReadError
 from stdnum import iban as stdnum_iban
 
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import config, format_date, split_every
 
 from .. import dossier
+from . import debiteur_engine
 from .debiteur_legal import _money, _quantize
 
+_logger = logging.getLogger(__name__)
+
 SENT_COMM_STATES = ("sent", "printed")
+DOSSIER_REPORT = "debiteur_dunning.action_report_debiteur_handoff"
+# Dossier summaries per wkhtmltopdf call, as many as letters.
+PDF_BATCH_SIZE = debiteur_engine.LETTER_BATCH_SIZE
+
+
+def _renders_pdf(env):
+    """False in Odoo's test mode, where reports come out as HTML unless a test
+    asks for real rendering (as ``_pre_render_qweb_pdf`` decides)."""
+    testing = config["test_enable"] or config["test_file"]
+    return not testing or env.context.get("force_report_rendering")
 
 
 class DebiteurHandoff(models.Model):
@@ -23,11 +40,127 @@ class DebiteurHandoff(models.Model):
     def _dossier_data(self):
         """Everything the dossier holds, as plain Python values (one handoff)."""
         self.ensure_one()
+        return self._dossier_data_batch()[self.id]
+
+    def _dossier_data_batch(self):
+        """``{handoff id: dossier data}`` (``_dossier_data``) for many handoffs,
+        read set-based: a fixed number of queries, whatever their number."""
+        Move = self.env["account.move"]
+        moves = self.invoice_ids.move_id
+        # Read before the loop: what was charged and the claim of every debtor
+        # (per company and handoff date), the reminders sent, the arrangements.
+        charges, claims = {}, {}
+        for handoffs in self._dossier_groups():
+            company, date = handoffs[:1].company_id, handoffs[:1].date
+            by_partner = {
+                handoff.partner_id.commercial_partner_id.id: handoff._dossier_moves()
+                for handoff in handoffs
+            }
+            charged = Move._debiteur_charges(company, handoffs.invoice_ids.move_id)
+            charged = {
+                pid: charged.get(pid, Move._debiteur_no_charges()) for pid in by_partner
+            }
+            claimed = self.env["debiteur.claim"]._claims(
+                company, by_partner, date, costs_by_level=False, charges=charged
+            )
+            for handoff in handoffs:
+                pid = handoff.partner_id.commercial_partner_id.id
+                charges[handoff.id] = charged[pid]
+                claims[handoff.id] = claimed.get(pid) if by_partner[pid] else None
+        comm_lines = self.env["debiteur.communication.line"].search(
+            [
+                ("move_id", "in", moves.ids),
+                ("communication_id.company_id", "in", self.company_id.ids),
+                ("communication_id.partner_id", "in", self.partner_id.ids),
+                ("communication_id.state", "in", SENT_COMM_STATES),
+            ]
+        )
+        arrangement_rows = self.env["debiteur.arrangement.invoice"].search(
+            [("move_id", "in", moves.ids), ("company_id", "in", self.company_id.ids)]
+        )
+        # Fill the cache for all handoffs at once: each handoff's records
+        # below are read from it.
+        comms = comm_lines.communication_id
+        comms.fetch(["name", "sent_date", "date", "channel", "letter_sha256"])
+        comms.level_id.fetch(["name", "is_legal_notice"])
+        comms.attachment_id.fetch(["name"])
+        arrangement_rows.arrangement_id.fetch(
+            ["name", "date_start", "state", "amount_total", "amount_paid"]
+        )
+        comm_lines_of, arrangement_rows_of = {}, {}
+        for line in comm_lines:
+            comm = line.communication_id
+            key = (line.move_id.id, comm.company_id.id, comm.partner_id.id)
+            comm_lines_of[key] = comm_lines_of.get(key, comm_lines.browse()) | line
+        for row in arrangement_rows:
+            key = (row.move_id.id, row.company_id.id)
+            arrangement_rows_of[key] = (
+                arrangement_rows_of.get(key, arrangement_rows.browse()) | row
+            )
+        labels = {
+            "channel": dict(
+                self.env["debiteur.communication"]
+                ._fields["channel"]
+                ._description_selection(self.env)
+            ),
+            "arrangement_state": dict(
+                self.env["debiteur.arrangement"]
+                ._fields["state"]
+                ._description_selection(self.env)
+            ),
+        }
+        result = {}
+        for handoff in self:
+            company_id, partner_id = handoff.company_id.id, handoff.partner_id.id
+            handoff_moves = handoff.invoice_ids.move_id
+            lines, rows = comm_lines.browse(), arrangement_rows.browse()
+            for move in handoff_moves:
+                lines |= comm_lines_of.get((move.id, company_id, partner_id), lines)
+                rows |= arrangement_rows_of.get((move.id, company_id), rows)
+            result[handoff.id] = handoff._dossier_data_one(
+                charges[handoff.id], claims[handoff.id], lines, rows, labels
+            )
+        return result
+
+    def _dossier_moves(self):
+        """The invoices of this handoff, by due date."""
+        self.ensure_one()
+        return self.invoice_ids.move_id.sorted(lambda m: (m.invoice_date_due, m.id))
+
+    def _dossier_groups(self):
+        """The handoffs in groups of one company and handoff date, a debtor
+        at most once in each: one claim computation per group."""
+        groups = []
+        for handoff in self:
+            for index, group in enumerate(groups):
+                first = group[:1]
+                if (
+                    first.company_id == handoff.company_id
+                    and first.date == handoff.date
+                    and handoff.partner_id not in group.partner_id
+                ):
+                    groups[index] = group | handoff
+                    break
+            else:
+                groups.append(handoff)
+        return groups
+
+    def _dossier_data_one(self, charges, claim, comm_lines, arrangement_rows, labels):
+        """The dossier data of this handoff from what ``_dossier_data_batch``
+        read: what was ``charges``d, its ``claim`` (None without invoices or
+        policy), the reminders sent and the arrangement rows of its invoices.
+        ``charges``: the debtor's entry of ``account.move._debiteur_charges``
+        (costs invoices of the reminders that listed its invoices, charges
+        invoices of the arrangements that covered them, the costs invoices
+        handed off, and what was waived); ``claim``: ``debiteur.claim`` on the
+        handoff date, the collection costs the law allows, whatever the levels
+        charged (the agency claims them), less what was charged."""
+        self.ensure_one()
         _ = self.env._
         legal = self.env["debiteur.legal"]
         company = self.company_id
         partner = self.partner_id
-        moves = self.invoice_ids.move_id.sorted(lambda m: (m.invoice_date_due, m.id))
+        moves = self._dossier_moves()
         rows = {row.move_id.id: row for row in self.invoice_ids}
         country = partner.country_id.code or ""
         warnings = []
@@ -66,8 +199,6 @@ class DebiteurHandoff(models.Model):
         # no collection costs on it, and what it charges is claimed once.
         principal_moves = moves.filtered(lambda m: not m.debiteur_is_cost_invoice)
         cost_moves = moves - principal_moves
-        charges = self._dossier_charges(principal_moves, cost_moves)
-        claim = self._dossier_claim(principal_moves | cost_moves, charges)
         invoices = []
         for move in principal_moves:
             interest = (
@@ -140,22 +271,10 @@ class DebiteurHandoff(models.Model):
                 invoiced=company.currency_id.format(float(charges["interest"])),
             )
 
-        comm_lines = self.env["debiteur.communication.line"].search(
-            [
-                ("move_id", "in", moves.ids),
-                ("communication_id.company_id", "=", company.id),
-                ("communication_id.partner_id", "=", partner.id),
-                ("communication_id.state", "in", SENT_COMM_STATES),
-            ]
-        )
         comms = comm_lines.communication_id.sorted(
             lambda c: (c.sent_date or c.date, c.id)
         )
-        channel_labels = dict(
-            self.env["debiteur.communication"]
-            ._fields["channel"]
-            ._description_selection(self.env)
-        )
+        channel_labels = labels["channel"]
         communications = [
             {
                 "reference": comm.name,
@@ -171,14 +290,7 @@ class DebiteurHandoff(models.Model):
             for comm in comms
         ]
 
-        arrangement_rows = self.env["debiteur.arrangement.invoice"].search(
-            [("move_id", "in", moves.ids), ("company_id", "=", company.id)]
-        )
-        state_labels = dict(
-            self.env["debiteur.arrangement"]
-            ._fields["state"]
-            ._description_selection(self.env)
-        )
+        state_labels = labels["arrangement_state"]
         arrangements = [
             {
                 "reference": arrangement.name,
@@ -259,48 +371,15 @@ class DebiteurHandoff(models.Model):
             "warnings": warnings,
         }
 
-    def _dossier_claim(self, moves, charges):
-        """The debtor's claim on the handoff date (``debiteur.claim``): the
-        collection costs the law allows, whatever the levels charged (the
-        agency claims them), less what ``charges`` (``_dossier_charges``) says
-        was already invoiced or waived; None without a policy."""
-        self.ensure_one()
-        if not moves:
-            return None
-        partner_id = self.partner_id.commercial_partner_id.id
-        return (
-            self.env["debiteur.claim"]
-            ._claims(
-                self.company_id,
-                {partner_id: moves},
-                self.date,
-                costs_by_level=False,
-                charges={partner_id: charges},
-            )
-            .get(partner_id)
-        )
-
-    def _dossier_charges(self, principal_moves, cost_moves):
-        """Interest and costs already charged on these invoices: the debtor's
-        entry of ``account.move._debiteur_charges`` (costs invoices of the
-        reminders that listed ``principal_moves``, charges invoices of the
-        arrangements that covered them, the costs invoices ``cost_moves``
-        handed off, and what was waived)."""
-        self.ensure_one()
-        Move = self.env["account.move"]
-        charges = Move._debiteur_charges(self.company_id, principal_moves | cost_moves)
-        return charges.get(
-            self.partner_id.commercial_partner_id.id, Move._debiteur_no_charges()
-        )
-
     @api.model
     def _dossier_split_cost_invoice(self, move, row, charge):
         """What is open on costs invoice ``move`` at the handoff (``row``),
         split into collection costs and interest.
 
         Payments on it went to the costs first, then to the interest (art.
-        6:44 BW). ``charge``: the interest it invoiced (``_dossier_charges``);
-        the rest of its total (costs, fee, VAT on them) is costs. Returns
+        6:44 BW). ``charge``: the interest it invoiced (from the debtor's
+        ``charges``, see ``_dossier_data_one``); the rest of its total (costs,
+        fee, VAT on them) is costs. Returns
         ``interest`` and ``costs`` (floats, the move's currency) and
         ``interest_company`` and ``costs_company`` (Decimals, the company's).
         """
@@ -347,72 +426,197 @@ class DebiteurHandoff(models.Model):
     def _dossier_pdf(self):
         """The PDF summary in the agency's language: ``(content, mimetype)``."""
         self.ensure_one()
-        content, kind = (
-            self.env["ir.actions.report"]
-            .with_context(lang=self.agency_id.lang or "en_US")
-            ._render_qweb_pdf(
-                "debiteur_dunning.action_report_debiteur_handoff", self.ids
-            )
-        )
-        return content, "application/pdf" if kind == "pdf" else "text/html"
+        return self._dossier_pdfs()[self.id]
 
-    def _attach(self, name, content, mimetype):
-        # sudo: a dossier file is the server's evidence, created here only and
-        # refused to every client by ir.attachment (see models/ir_attachment.py).
-        return (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": name,
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                    "debiteur_dossier": True,
-                }
+    def _dossier_pdfs(self, data_by_lang=None):
+        """``{handoff id: (content, mimetype)}``: the PDF summaries, each in its
+        agency's language, rendered in batches as the letters are: several
+        dossiers per wkhtmltopdf call (see ``debiteur.engine._render_letters``).
+
+        ``data_by_lang``: ``{lang: _dossier_data_batch()}`` already gathered
+        in that language (gathered here where missing).
+        """
+        data_by_lang = dict(data_by_lang or {})
+        result = {}
+        for (_company, lang), handoffs in self._dossier_pdf_groups().items():
+            if lang not in data_by_lang:
+                data_by_lang[lang] = handoffs.with_context(
+                    lang=lang
+                )._dossier_data_batch()
+            report = self.env["ir.actions.report"].with_context(lang=lang)
+            # The report looked up once, not once per call.
+            ref = report._get_report(DOSSIER_REPORT)
+            for batch in split_every(PDF_BATCH_SIZE, handoffs.ids, self.browse):
+                data = {hid: data_by_lang[lang][hid] for hid in batch.ids}
+                result.update(batch._dossier_pdf_batch(report, ref, data))
+        return result
+
+    def _dossier_pdf_groups(self):
+        """The handoffs by company and agency language (one header and footer
+        per wkhtmltopdf call)."""
+        groups = {}
+        for handoff in self:
+            key = (handoff.company_id.id, handoff.agency_id.lang or "en_US")
+            groups[key] = groups.get(key, self.browse()) | handoff
+        return groups
+
+    def _dossier_pdf_batch(self, report, ref, data):
+        """The PDF summaries of this batch (``report``: ``ir.actions.report`` in
+        the agency's language, ``ref`` the dossier's report; ``data``: the
+        dossier data by handoff id)."""
+        mode = debiteur_engine._letter_batching["mode"]
+        if len(self) > 1 and _renders_pdf(self.env) and mode == "documents":
+            try:
+                result, kind = report._pre_render_qweb_pdf(
+                    ref, res_ids=self.ids, data={"dossier_data": data}
+                )
+            except (PdfReadError, UserError) as exc:
+                _logger.warning(
+                    "Rendering %s dossiers as separate documents in one "
+                    "wkhtmltopdf call failed (%s): rendering each batch as one "
+                    "document from now on.",
+                    len(self),
+                    exc,
+                )
+                debiteur_engine._letter_batching["mode"] = "one_document"
+                return self._dossier_pdf_batch(report, ref, data)
+            if kind == "pdf":
+                pdfs = {}
+                for handoff in self:
+                    stream = result[handoff.id]["stream"]
+                    pdfs[handoff.id] = (stream.getvalue(), "application/pdf")
+                    stream.close()
+                return pdfs
+        if len(self) > 1 and _renders_pdf(self.env) and mode == "one_document":
+            pdfs = self._dossier_pdf_one_document(report, ref, data)
+            if pdfs is not None:
+                return pdfs
+        # One per call: test mode (HTML), a single dossier, or a batch that
+        # could not be split.
+        pdfs = {}
+        for handoff in self:
+            content, kind = report._render_qweb_pdf(
+                ref,
+                handoff.ids,
+                data={"dossier_data": {handoff.id: data[handoff.id]}},
             )
-            .sudo(False)
+            pdfs[handoff.id] = (
+                content,
+                "application/pdf" if kind == "pdf" else "text/html",
+            )
+        return pdfs
+
+    def _dossier_pdf_one_document(self, report, ref, data):
+        """This batch as one document in one wkhtmltopdf call, split on the
+        letters' markers (an unpatched wkhtmltopdf); None when the split
+        fails (the caller renders one per call)."""
+        Engine = self.env["debiteur.engine"]
+        report = report.with_context(debug=False)
+        html = report._render_qweb_html(
+            ref,
+            self.ids,
+            data={"report_type": "pdf", "debug": False, "dossier_data": data},
+        )[0]
+        bodies, html_ids, header, footer, paperformat_args = ref._prepare_html(
+            html, report_model=ref.model
         )
+        if html_ids != self.ids:
+            return None
+        markers = [Engine._letter_marker(handoff) for handoff in self]
+        pdf = report._run_wkhtmltopdf(
+            [Engine._join_letter_bodies(bodies, markers)],
+            report_ref=ref,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
+        parts = Engine._split_letters(pdf, len(self))
+        if parts is None:
+            _logger.warning(
+                "Could not split %s dossiers rendered as one document on their "
+                "markers; rendering them one per call.",
+                len(self),
+            )
+            return None
+        return {
+            handoff.id: (content, "application/pdf")
+            for handoff, content in zip(self, parts, strict=True)
+        }
+
+    def _attach_vals(self, name, content, mimetype):
+        """The values of dossier file ``name`` of this handoff."""
+        self.ensure_one()
+        return {
+            "name": name,
+            "raw": content,
+            "mimetype": mimetype,
+            "res_model": self._name,
+            "res_id": self.id,
+            "debiteur_dossier": True,
+        }
 
     def _generate_dossier(self):
-        """Build, validate and attach XML, CSV, PDF and the reminders sent."""
+        """Build, validate and attach XML, CSV, PDF and the reminders sent.
+
+        For all handoffs at once: the data gathered set-based, the PDF
+        summaries rendered in batches, the files created in one go."""
+        if not self:
+            return
+        lang = self.env.lang or "en_US"
+        data_by_id = self._dossier_data_batch()
+        pdfs = self._dossier_pdfs({lang: data_by_id})
+        Attachment = self.env["ir.attachment"].sudo()
+        letter_ids = [
+            comm["attachment_id"]
+            for data in data_by_id.values()
+            for comm in data["communications"]
+            if comm["attachment_id"]
+        ]
+        files, letters_of = [], {}
         for handoff in self:
-            data = handoff._dossier_data()
-            xml = handoff._dossier_xml(data)
-            csv_content = handoff._dossier_csv(data)
-            pdf, pdf_mime = handoff._dossier_pdf()
+            data = data_by_id[handoff.id]
             stem = "%s - %s" % (handoff.name.replace("/", "-"), handoff.partner_id.name)
+            pdf, pdf_mime = pdfs[handoff.id]
             pdf_name = stem + (".pdf" if pdf_mime == "application/pdf" else ".html")
-            letters = self.env["ir.attachment"]
-            sent = letters.browse(
+            files += [
+                handoff._attach_vals(
+                    stem + ".xml", handoff._dossier_xml(data), "application/xml"
+                ),
+                handoff._attach_vals(
+                    stem + ".csv", handoff._dossier_csv(data), "text/csv"
+                ),
+                handoff._attach_vals(pdf_name, pdf, pdf_mime),
+            ]
+            # The reminders sent, copied as the handoff's evidence.
+            sent = Attachment.browse(
                 [
                     comm["attachment_id"]
                     for comm in data["communications"]
                     if comm["attachment_id"]
                 ]
+            ).with_prefetch(letter_ids)
+            letters_of[handoff.id] = len(sent)
+            files += sent.copy_data(
+                {
+                    "res_model": handoff._name,
+                    "res_id": handoff.id,
+                    "debiteur_dossier": True,
+                }
             )
-            for letter in sent:
-                letters |= (
-                    letter.sudo()
-                    .copy(
-                        {
-                            "res_model": handoff._name,
-                            "res_id": handoff.id,
-                            "debiteur_dossier": True,
-                        }
-                    )
-                    .sudo(False)
-                )
+        # sudo: a dossier file is the server's evidence, created here only and
+        # refused to every client by ir.attachment (see models/ir_attachment.py).
+        created = iter(Attachment.create(files).sudo(False))
+        for handoff in self:
+            data = data_by_id[handoff.id]
+            xml, csv_file, pdf = next(created), next(created), next(created)
+            letters = self.env["ir.attachment"]
+            for _letter in range(letters_of[handoff.id]):
+                letters |= next(created)
             handoff.write(
                 {
-                    "xml_attachment_id": handoff._attach(
-                        stem + ".xml", xml, "application/xml"
-                    ).id,
-                    "csv_attachment_id": handoff._attach(
-                        stem + ".csv", csv_content, "text/csv"
-                    ).id,
-                    "pdf_attachment_id": handoff._attach(pdf_name, pdf, pdf_mime).id,
+                    "xml_attachment_id": xml.id,
+                    "csv_attachment_id": csv_file.id,
+                    "pdf_attachment_id": pdf.id,
                     "letter_attachment_ids": [Command.set(letters.ids)],
                     "data_warning": "\n".join(data["warnings"]) or False,
                     "amount_handed": data["claim"]["principal"],
@@ -420,10 +624,10 @@ class DebiteurHandoff(models.Model):
                     "costs_amount": data["claim"]["costs"],
                     "interest_invoiced_amount": data["claim"]["interest_invoiced"],
                     "costs_invoiced_amount": data["claim"]["costs_invoiced"],
+                    "dossier_sha256": handoff._dossier_fingerprint(
+                        xml | csv_file | pdf | letters
+                    ),
                 }
-            )
-            handoff.dossier_sha256 = handoff._dossier_fingerprint(
-                handoff._dossier_attachments()
             )
 
     def _dossier_fingerprint(self, files):
@@ -453,3 +657,111 @@ class DebiteurHandoff(models.Model):
             | self.pdf_attachment_id
             | self.letter_attachment_ids
         )
+
+    # ------------------------------------------------------------------
+    # Exports: e-mail to the agency, downloads, the export log
+    # ------------------------------------------------------------------
+    def action_send_email(self):
+        """E-mail the dossiers to their agencies: the mails of all handoffs
+        rendered in one batch (``mail.template.send_mail_batch``)."""
+        self._check_manager()
+        template = self.env.ref("debiteur_dunning.mail_template_debiteur_handoff")
+        for handoff in self:
+            if handoff.state == "draft":
+                raise UserError(self.env._("Hand off before sending the dossier."))
+            if not handoff.agency_id.email:
+                raise UserError(
+                    self.env._(
+                        "Agency %(agency)s has no e-mail address: download the "
+                        "dossier instead.",
+                        agency=handoff.agency_id.display_name,
+                    )
+                )
+        if not self:
+            return True
+        attachments = {handoff: handoff._email_attachments() for handoff in self}
+        mails = template.send_mail_batch(self.ids)
+        for handoff, mail in zip(self, mails, strict=True):
+            mail.attachment_ids = [Command.link(att.id) for att in attachments[handoff]]
+        self._log_exports(
+            "email",
+            attachments,
+            {handoff: handoff.agency_id.email for handoff in self},
+        )
+        return True
+
+    def _action_download(self, attachments, fmt):
+        """Log the download, then hand out a one-time link to the file (the
+        dossier files are refused to any other read)."""
+        self.ensure_one()
+        self._check_manager()
+        if not attachments:
+            raise UserError(self.env._("The dossier has not been produced yet."))
+        log = self._log_export("download", attachments, fmt=fmt)
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/debiteur_dunning/dossier/%s?token=%s"
+            % (log.id, log.sudo().download_token),
+            "target": "self",
+        }
+
+    def action_download_xml(self):
+        return self._action_download(self.xml_attachment_id, "xml")
+
+    def action_download_csv(self):
+        return self._action_download(self.csv_attachment_id, "csv")
+
+    def action_download_pdf(self):
+        return self._action_download(self.pdf_attachment_id, "pdf")
+
+    def action_download_letters(self):
+        return self._action_download(self.letter_attachment_ids, "zip")
+
+    def _log_export(self, channel, attachments, recipient=False, fmt=False):
+        """The export log row: written by the server only (sudo, after the
+        manager check of the caller), who and when set here, not by a client."""
+        self.ensure_one()
+        return self._log_exports(
+            channel, {self: attachments}, {self: recipient}, fmt=fmt
+        )
+
+    def _log_exports(self, channel, attachments, recipients, fmt=False):
+        """The export log rows of these handoffs, all at once: ``attachments``
+        and ``recipients`` by handoff."""
+        self._check_manager()
+        now = fields.Datetime.now()
+        vals_list = []
+        for handoff in self:
+            files = attachments[handoff].sudo()
+            extensions = {(att.name or "").rsplit(".", 1)[-1].lower() for att in files}
+            vals_list.append(
+                {
+                    "handoff_id": handoff.id,
+                    "user_id": self.env.user.id,
+                    "date": now,
+                    "channel": channel,
+                    "export_format": fmt or ",".join(sorted(extensions)),
+                    "recipient": recipients.get(handoff) or False,
+                    "attachment_ids": [Command.set(files.ids)],
+                    "sha256": ",".join(
+                        hashlib.sha256(att.raw or b"").hexdigest() for att in files
+                    ),
+                    "download_token": secrets.token_urlsafe(32)
+                    if channel == "download"
+                    else False,
+                }
+            )
+        logs = self.env["debiteur.handoff.export"].sudo().create(vals_list).sudo(False)
+        label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
+        self._message_log_batch(
+            {
+                handoff.id: self.env._(
+                    "Dossier exported (%(channel)s, %(files)s) by %(user)s.",
+                    channel=label,
+                    files=", ".join(attachments[handoff].sudo().mapped("name")),
+                    user=self.env.user.name,
+                )
+                for handoff in self
+            }
+        )
+        return logs

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command, api, fields, models
@@ -327,6 +326,8 @@ class DebiteurVatRelief(models.Model):
         their invoice now (replacing earlier lines)."""
         reliefs = self.filtered(lambda r: r.state == "eligible")
         reliefs.line_ids.unlink()
+        # The taxes of every invoice line, read at once.
+        reliefs.move_id.line_ids.tax_ids.flatten_taxes_hierarchy()
         vals_list = []
         for relief in reliefs:
             invoice = relief.move_id
@@ -378,112 +379,7 @@ class DebiteurVatRelief(models.Model):
         self.env["debiteur.vat.relief.line"].create(vals_list)
 
     # ------------------------------------------------------------------
-    # Journal entries
-    def _debiteur_entry_vals(self, deltas, date, ref):
-        """Values of one entry moving the VAT of ``deltas``.
-
-        ``deltas``: list of (relief line, base, base in currency, vat, vat in
-        currency); positive amounts reclaim VAT (negative turnover correction),
-        negative ones re-charge it. Per tax: the output-tax account is debited
-        with the tax tags of a credit note of the original tax (rubriek 1a/1b
-        with a minus sign), the clearing account takes the counterpart; the base
-        is reported by a pair of lines on the clearing account, one carrying
-        the base tags of that credit note.
-        """
-        self.ensure_one()
-        company = self.company_id
-        clearing = company.debiteur_vat_relief_account_id
-        currency = self.currency_id
-        partner = self.partner_id
-        lines = []
-
-        def line(name, account, balance, amount_currency, **extra):
-            return Command.create(
-                {
-                    "name": name,
-                    "account_id": account.id,
-                    "partner_id": partner.id,
-                    "currency_id": currency.id,
-                    "balance": balance,
-                    "amount_currency": amount_currency,
-                    **extra,
-                }
-            )
-
-        for rline, base, base_c, vat, vat_c in deltas:
-            tax = rline.tax_id
-            refund_rep = rline._refund_repartition_line()
-            label = self.env._(
-                "VAT relief %(invoice)s, %(tax)s",
-                invoice=self.move_id.name,
-                tax=tax.name,
-            )
-            if not (company.currency_id.is_zero(vat) and currency.is_zero(vat_c)):
-                lines += [
-                    line(
-                        label,
-                        rline.account_id,
-                        vat,
-                        vat_c,
-                        display_type="tax",
-                        tax_repartition_line_id=refund_rep.id,
-                        tax_tag_ids=[Command.set(refund_rep.tag_ids.ids)],
-                        tax_base_amount=base,
-                    ),
-                    line(label, clearing, -vat, -vat_c),
-                ]
-            if not (company.currency_id.is_zero(base) and currency.is_zero(base_c)):
-                base_tags = tax.get_tax_tags(True, "base")
-                lines += [
-                    line(
-                        label,
-                        clearing,
-                        base,
-                        base_c,
-                        tax_tag_ids=[Command.set(base_tags.ids)],
-                    ),
-                    line(label, clearing, -base, -base_c),
-                ]
-        if not lines:
-            return None
-        return {
-            "move_type": "entry",
-            "journal_id": company.debiteur_vat_relief_journal_id.id,
-            "company_id": company.id,
-            "date": date,
-            "ref": ref,
-            "partner_id": partner.id,
-            "currency_id": currency.id,
-            "debiteur_vat_relief_origin_id": self.id,
-            "line_ids": lines,
-        }
-
-    @api.model
-    def _debiteur_post_entries(self, vals_list):
-        vals_list = [vals for vals in vals_list if vals]
-        if not vals_list:
-            return self.env["account.move"]
-        # The lines carry their own tax data, as Odoo's cash-basis entries do:
-        # no tax recomputation.
-        moves = (
-            self.env["account.move"]
-            .with_context(skip_invoice_sync=True, skip_invoice_line_sync=True)
-            .create(vals_list)
-        )
-        moves._post(soft=False)
-        return moves
-
-    def _debiteur_booking_date(self, wanted):
-        """``wanted``, or the first day after the lock date when it falls in a
-        locked (VAT) period: the first return still open."""
-        self.ensure_one()
-        lock = self.company_id._debiteur_vat_lock_date()
-        if lock and wanted <= lock:
-            return lock + timedelta(days=1)
-        return wanted
-
-    # ------------------------------------------------------------------
-    # Actions
+    # Actions (the journal entries: debiteur.vat.relief.entry)
     def action_confirm(self):
         """Reclaim the VAT on the unpaid part: one entry per invoice."""
         require_group(self.env, GROUP_MANAGER)
@@ -506,9 +402,11 @@ class DebiteurVatRelief(models.Model):
                     )
                 )
         reliefs._debiteur_prepare_lines()
+        Entry = self.env["debiteur.vat.relief.entry"]
+        cache = {}
         vals_list = []
         for relief in reliefs:
-            relief.date = relief._debiteur_booking_date(relief.date)
+            relief.date = Entry._booking_date(relief, relief.date, cache)
             deltas = [
                 (
                     rline,
@@ -520,13 +418,15 @@ class DebiteurVatRelief(models.Model):
                 for rline in relief.line_ids
             ]
             vals_list.append(
-                relief._debiteur_entry_vals(
+                Entry._entry_vals(
+                    relief,
                     deltas,
                     relief.date,
                     self.env._("VAT relief %(invoice)s", invoice=relief.move_id.name),
+                    cache,
                 )
             )
-        moves = self._debiteur_post_entries(vals_list)
+        moves = Entry._create_and_post(vals_list)
         by_relief = {move.debiteur_vat_relief_origin_id: move for move in moves}
         for relief in reliefs:
             relief.write({"state": "relieved", "relief_move_id": by_relief[relief].id})
@@ -559,9 +459,13 @@ class DebiteurVatRelief(models.Model):
                 and not m.reversal_move_ids
             )
         )
-        self._debiteur_post_entries(
+        Entry = self.env["debiteur.vat.relief.entry"]
+        cache = {}
+        Entry._create_and_post(
             [
-                move.debiteur_vat_relief_origin_id._debiteur_reversal_vals(move, today)
+                Entry._reversal_vals(
+                    move.debiteur_vat_relief_origin_id, move, today, cache
+                )
                 for move in to_reverse
             ]
         )
@@ -575,39 +479,6 @@ class DebiteurVatRelief(models.Model):
         )
         self.write({"state": "cancelled"})
         return True
-
-    def _debiteur_reversal_vals(self, move, date):
-        """Values of the entry reversing ``move`` (same lines, same tags,
-        opposite amounts), dated ``date`` or the first open day after it."""
-        self.ensure_one()
-        return {
-            "move_type": "entry",
-            "journal_id": move.journal_id.id,
-            "company_id": move.company_id.id,
-            "date": self._debiteur_booking_date(date),
-            "ref": self.env._("Reversal of: %(ref)s", ref=move.name),
-            "partner_id": move.partner_id.id,
-            "currency_id": move.currency_id.id,
-            "reversed_entry_id": move.id,
-            "debiteur_vat_relief_origin_id": self.id,
-            "line_ids": [
-                Command.create(
-                    {
-                        "name": line.name,
-                        "account_id": line.account_id.id,
-                        "partner_id": line.partner_id.id,
-                        "currency_id": line.currency_id.id,
-                        "balance": -line.balance,
-                        "amount_currency": -line.amount_currency,
-                        "display_type": line.display_type,
-                        "tax_repartition_line_id": line.tax_repartition_line_id.id,
-                        "tax_tag_ids": [Command.set(line.tax_tag_ids.ids)],
-                        "tax_base_amount": -line.tax_base_amount,
-                    }
-                )
-                for line in move.line_ids
-            ],
-        }
 
     def action_write_off(self):
         """Write the invoice off: the receivable against the clearing account
@@ -632,71 +503,22 @@ class DebiteurVatRelief(models.Model):
                 )
         reliefs._debiteur_check_config()
         today = fields.Date.context_today(self)
+        Entry = self.env["debiteur.vat.relief.entry"]
+        cache = {}
         vals_list = []
         receivables = {}
         for relief in reliefs:
-            invoice = relief.move_id
-            company = relief.company_id
-            open_lines = invoice.line_ids.filtered(
+            open_lines = relief.move_id.line_ids.filtered(
                 lambda line: (
                     line.account_id.account_type == "asset_receivable"
                     and not line.reconciled
                 )
             )
             receivables[relief] = open_lines
-            res_bal = sum(open_lines.mapped("amount_residual"))
-            res_cur = sum(open_lines.mapped("amount_residual_currency"))
-            vat_bal = sum(relief.line_ids.mapped("vat_current"))
-            vat_cur = sum(relief.line_ids.mapped("vat_current_currency"))
-            label = self.env._("Write-off %(invoice)s", invoice=invoice.name)
-            common = {
-                "name": label,
-                "partner_id": relief.partner_id.id,
-                "currency_id": relief.currency_id.id,
-            }
-            vals_list.append(
-                {
-                    "move_type": "entry",
-                    "journal_id": company.debiteur_vat_relief_journal_id.id,
-                    "company_id": company.id,
-                    "date": relief._debiteur_booking_date(today),
-                    "ref": label,
-                    "partner_id": relief.partner_id.id,
-                    "currency_id": relief.currency_id.id,
-                    "debiteur_vat_relief_origin_id": relief.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                **common,
-                                "account_id": open_lines[:1].account_id.id,
-                                "balance": -res_bal,
-                                "amount_currency": -res_cur,
-                            }
-                        ),
-                        Command.create(
-                            {
-                                **common,
-                                "account_id": company.debiteur_vat_relief_account_id.id,
-                                "balance": vat_bal,
-                                "amount_currency": vat_cur,
-                            }
-                        ),
-                        Command.create(
-                            {
-                                **common,
-                                "account_id": (
-                                    company.debiteur_vat_relief_expense_account_id.id
-                                ),
-                                "balance": res_bal - vat_bal,
-                                "amount_currency": res_cur - vat_cur,
-                            }
-                        ),
-                    ],
-                }
-            )
+            vals_list.append(Entry._write_off_vals(relief, open_lines, today, cache))
         # Written off first: the reconciliation below is no payment to re-charge.
         reliefs.write({"state": "written_off"})
-        moves = self._debiteur_post_entries(vals_list)
+        moves = Entry._create_and_post(vals_list)
         for move in moves:
             relief = move.debiteur_vat_relief_origin_id
             relief.writeoff_move_id = move
@@ -745,6 +567,8 @@ class DebiteurVatRelief(models.Model):
         (eligible - paid)._debiteur_prepare_lines()
 
         booked = self.filtered(lambda r: r.state in ("relieved", "recharged"))
+        Entry = self.env["debiteur.vat.relief.entry"]
+        cache = {}
         vals_list, updates = [], []
         for relief in booked:
             invoice = relief.move_id
@@ -785,20 +609,22 @@ class DebiteurVatRelief(models.Model):
                     updates.append((rline, target))
             if not deltas:
                 continue
-            date = relief._debiteur_booking_date(
-                max(dates.get(relief) or today, relief.date)
+            date = Entry._booking_date(
+                relief, max(dates.get(relief) or today, relief.date), cache
             )
             vals_list.append(
-                relief._debiteur_entry_vals(
+                Entry._entry_vals(
+                    relief,
                     deltas,
                     date,
                     self.env._(
                         "VAT due again after payment %(invoice)s",
                         invoice=invoice.name,
                     ),
+                    cache,
                 )
             )
-        self._debiteur_post_entries(vals_list)
+        Entry._create_and_post(vals_list)
         for rline, target in updates:
             rline.write(target)
         for relief in booked:

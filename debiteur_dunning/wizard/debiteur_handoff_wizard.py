@@ -147,15 +147,10 @@ class DebiteurHandoffWizard(models.TransientModel):
             raise UserError(
                 self.env._("Hand off the invoices of one company at a time.")
             )
-        handoffs = Handoff
-        for partner in self.move_ids.commercial_partner_id:
-            moves = self.move_ids.filtered(
-                lambda m, p=partner: m.commercial_partner_id == p
-            )
-            handoffs |= Handoff._create_handoff(
-                moves, self.agency_id, self.date, self.reason
-            )
-        handoffs.action_hand_off(send_email=self.send_email)
+        handoffs = Handoff._create_handoffs(
+            self.move_ids, self.agency_id, self.date, self.reason
+        )
+        handoffs._hand_off_in_batches(send_email=self.send_email)
         action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Collection Handoffs"),
