@@ -15,8 +15,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config, format_date, split_every
 
-from .. import dossier
-from . import debiteur_engine
+from .. import dossier, report_pdf
 from .debiteur_legal import _money, _quantize
 
 _logger = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ _logger = logging.getLogger(__name__)
 SENT_COMM_STATES = ("sent", "printed")
 DOSSIER_REPORT = "debiteur_dunning.action_report_debiteur_handoff"
 # Dossier summaries per wkhtmltopdf call, as many as letters.
-PDF_BATCH_SIZE = debiteur_engine.LETTER_BATCH_SIZE
+PDF_BATCH_SIZE = report_pdf.LETTER_BATCH_SIZE
 
 
 def _renders_pdf(env):
@@ -464,7 +463,7 @@ class DebiteurHandoff(models.Model):
         """The PDF summaries of this batch (``report``: ``ir.actions.report`` in
         the agency's language, ``ref`` the dossier's report; ``data``: the
         dossier data by handoff id)."""
-        mode = debiteur_engine._letter_batching["mode"]
+        mode = report_pdf.letter_batching["mode"]
         if len(self) > 1 and _renders_pdf(self.env) and mode == "documents":
             try:
                 result, kind = report._pre_render_qweb_pdf(
@@ -478,7 +477,7 @@ class DebiteurHandoff(models.Model):
                     len(self),
                     exc,
                 )
-                debiteur_engine._letter_batching["mode"] = "one_document"
+                report_pdf.letter_batching["mode"] = "one_document"
                 return self._dossier_pdf_batch(report, ref, data)
             if kind == "pdf":
                 pdfs = {}
@@ -510,7 +509,6 @@ class DebiteurHandoff(models.Model):
         """This batch as one document in one wkhtmltopdf call, split on the
         letters' markers (an unpatched wkhtmltopdf); None when the split
         fails (the caller renders one per call)."""
-        Engine = self.env["debiteur.engine"]
         report = report.with_context(debug=False)
         html = report._render_qweb_html(
             ref,
@@ -522,15 +520,15 @@ class DebiteurHandoff(models.Model):
         )
         if html_ids != self.ids:
             return None
-        markers = [Engine._letter_marker(handoff) for handoff in self]
+        markers = [report_pdf.letter_marker(handoff.id) for handoff in self]
         pdf = report._run_wkhtmltopdf(
-            [Engine._join_letter_bodies(bodies, markers)],
+            [report_pdf.join_letter_bodies(bodies, markers)],
             report_ref=ref,
             header=header,
             footer=footer,
             specific_paperformat_args=paperformat_args,
         )
-        parts = Engine._split_letters(pdf, len(self))
+        parts = report_pdf.split_letters(pdf, len(self))
         if parts is None:
             _logger.warning(
                 "Could not split %s dossiers rendered as one document on their "
