@@ -79,6 +79,18 @@ registry.category("web_tour.tours").add("debiteur_case_manager_tour", {
             run: "click",
         },
         {
+            // A column folded while it was empty stays folded: open it.
+            trigger: ".o_kanban_group.o_column_folded:has(.o_column_title:contains('Disputed'))",
+            content: "Unfold the Disputed column",
+            run: "click",
+        },
+        {
+            // Its cards were not loaded while it was folded.
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains('Disputed')) .o_kanban_load_more button",
+            run: "click",
+        },
+        {
             trigger:
                 ".o_kanban_group:has(.o_column_title:contains('Disputed')) .o_kanban_record:contains('Tour Debtor BV')",
         },
