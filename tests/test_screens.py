@@ -3,6 +3,7 @@ a run, why a debtor is absent, the case kanban as a work queue, the form that
 follows the case."""
 
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -237,3 +238,20 @@ class TestStatementPayments(DebiteurCommon):
 
 # The tours of these screens (the review, the queue) run from tests/test_case.py
 # (TestCaseTours).
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestSchedulerLanguage(DebiteurCommon):
+    def test_scheduler_writes_in_the_company_language(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.company.partner_id.lang = "nl_NL"
+        seen = []
+        Engine = type(self.env["debiteur.engine"])
+
+        def cron_process(engine):
+            seen.append(engine.env.context.get("lang"))
+            return 0
+
+        with patch.object(Engine, "_cron_process", cron_process):
+            self.env["debiteur.run"].with_context(lang="en_US")._cron_run()
+        self.assertEqual(seen, ["nl_NL"])

@@ -138,7 +138,13 @@ class DebiteurRun(models.Model):
 
         Arrangements go first, so the invoices of a broken arrangement are
         dunned the same morning.
+
+        The scheduler's user (OdooBot) reads English: what the run writes in
+        the chatter is written in the company's language instead.
         """
+        lang = self.env.company.partner_id.lang
+        if lang and lang != self.env.context.get("lang"):
+            self = self.with_context(lang=lang)
         self.env["debiteur.arrangement"]._cron_process_arrangements(
             fields.Date.context_today(self)
         )
