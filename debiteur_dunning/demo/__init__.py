@@ -1,0 +1,1 @@
+from . import account_chart_template
