@@ -161,10 +161,10 @@ class DebiteurDunningWizard(models.TransientModel):
                     "debiteur_wizard_id": self.id,
                     "search_default_filter_selectable": 1,
                 },
-                "name": self.env._(
-                    "Reminders of %(date)s", date=format_date(self.env, self.date)
-                ),
             }
+        )
+        action["name"] = action["display_name"] = self.env._(
+            "Reminders of %(date)s", date=format_date(self.env, self.date)
         )
         return action
 
