@@ -289,6 +289,7 @@ class DebiteurDunningWizardLine(models.TransientModel):
     _name = "debiteur.dunning.wizard.line"
     _description = "Dunning Wizard Preview Line"
     _order = "selectable desc, amount desc, id"
+    _rec_name = "partner_id"
 
     wizard_id = fields.Many2one(
         "debiteur.dunning.wizard", required=True, ondelete="cascade"
