@@ -426,6 +426,9 @@ class DebiteurDunningWizardLine(models.TransientModel):
                     else html.decode()
                 )
             if self.channel in ("email", "email_letter"):
+                # As sending does: the invoices' portal tokens in one statement
+                # (the e-mail links every invoice), not one write per invoice.
+                Engine._ensure_portal_tokens(comm)
                 template = comm.level_id.mail_template_id or env.ref(
                     "debiteur_dunning.mail_template_dunning"
                 )
