@@ -85,10 +85,16 @@ registry.category("web_tour.tours").add("debiteur_case_manager_tour", {
             run: "click",
         },
         {
-            // Its cards were not loaded while it was folded.
-            trigger:
-                ".o_kanban_group:has(.o_column_title:contains('Disputed')) .o_kanban_load_more button",
-            run: "click",
+            // Its cards may not have been loaded while it was folded.
+            trigger: ".o_kanban_group:not(.o_column_folded):has(.o_column_title:contains('Disputed'))",
+            run() {
+                const more = document.querySelector(
+                    ".o_kanban_group:not(.o_column_folded) .o_kanban_load_more button"
+                );
+                if (more) {
+                    more.click();
+                }
+            },
         },
         {
             trigger:
