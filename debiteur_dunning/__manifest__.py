@@ -37,6 +37,7 @@
         "data/debiteur_handoff_data.xml",
         "data/debiteur_case_stage_data.xml",
         "data/debiteur_case_mail_template_data.xml",
+        "wizard/debiteur_why_not_wizard_views.xml",
         "wizard/debiteur_dunning_wizard_views.xml",
         "wizard/debiteur_communication_cancel_wizard_views.xml",
         "wizard/debiteur_block_wizard_views.xml",

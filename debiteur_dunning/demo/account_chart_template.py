@@ -267,18 +267,34 @@ class AccountChartTemplate(models.AbstractModel):
         """
         company = self.env.company
         Account = self.env["account.account"].with_company(company)
-        clearing = Account.search(
-            [("code", "=", "1899"), ("company_ids", "in", company.ids)], limit=1
-        ) or Account.create(
-            {
-                "code": "1899",
-                "name": "Te vorderen btw oninbare vorderingen",
-                "account_type": "liability_current",
-            }
+        # The Dutch chart's own accounts where it is installed: 1531 "BTW
+        # oninbare vorderingen" and 4550 "Afschrijving dubieuze debiteuren".
+        Chart = self.env["account.chart.template"].with_company(company)
+        clearing = (
+            Chart.ref("1531", raise_if_not_found=False)
+            or Account.search(
+                [("code", "=", "1899"), ("company_ids", "in", company.ids)], limit=1
+            )
+            or Account.create(
+                {
+                    "code": "1899",
+                    "name": "Te vorderen btw oninbare vorderingen",
+                    "account_type": "liability_current",
+                }
+            )
         )
-        expense = Account.search(
-            [("account_type", "=", "expense"), ("company_ids", "in", company.ids)],
-            limit=1,
+        expense = (
+            Chart.ref("4550", raise_if_not_found=False)
+            or Account.search(
+                [("code", "=", "4599"), ("company_ids", "in", company.ids)], limit=1
+            )
+            or Account.create(
+                {
+                    "code": "4599",
+                    "name": "Afschrijving oninbare debiteuren",
+                    "account_type": "expense",
+                }
+            )
         )
         journal = self.env["account.journal"].search(
             [("type", "=", "general"), ("company_id", "=", company.id)], limit=1

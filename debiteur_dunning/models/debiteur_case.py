@@ -770,10 +770,15 @@ class DebiteurCase(models.Model):
             [*receivable, ("reconciled", "=", False)],
             order="date_maturity, date, id",
         )
+        # Payments only: the entries of a payment or a bank statement line,
+        # not exchange differences or write-offs.
         payments = Line.search(
             [
                 *receivable,
                 ("move_id.move_type", "=", "entry"),
+                "|",
+                ("move_id.origin_payment_id", "!=", False),
+                ("move_id.statement_line_id", "!=", False),
                 ("credit", ">", 0),
                 ("date", ">", today - timedelta(days=90)),
                 ("date", "<=", today),
@@ -792,3 +797,93 @@ class DebiteurCase(models.Model):
             "balance": sum(open_items.mapped("amount_residual")),
             "aging": aging,
         }
+
+    # ------------------------------------------------------------------
+    # Display only: the kanban as a work queue and the form (issue #18).
+    # Not stored; nothing here changes what a case is.
+    # ------------------------------------------------------------------
+    next_action_late = fields.Boolean(
+        compute="_compute_queue_display",
+        help="The next action date has passed.",
+    )
+    term_end_date = fields.Date(
+        string="Term Ends",
+        compute="_compute_queue_display",
+        help="The last day of the payment term stated in the formal notice.",
+    )
+    effective_policy_id = fields.Many2one(
+        "debiteur.policy",
+        string="Policy",
+        compute="_compute_queue_display",
+        help="The debtor's own policy, or the company's default for its kind of "
+        "debtor.",
+    )
+    at_last_level = fields.Boolean(compute="_compute_queue_display")
+    has_behaviour_data = fields.Boolean(compute="_compute_behaviour_display")
+    has_dso_data = fields.Boolean(compute="_compute_behaviour_display")
+
+    @api.depends("next_action_date", "partner_id", "company_id", "highest_level_id")
+    @api.depends_context("company")
+    def _compute_queue_display(self):
+        today = fields.Date.context_today(self)
+        Engine = self.env["debiteur.engine"]
+        terms = {}
+        policies = {}
+        for company in self.company_id:
+            cases = self.filtered(lambda c, co=company: c.company_id == co)
+            groups = self.env["debiteur.communication"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", cases.partner_id.ids),
+                    ("state", "in", ("queued", "sent", "printed")),
+                    ("legal_deadline", "!=", False),
+                    ("level_id.is_legal_notice", "=", True),
+                ],
+                ["partner_id"],
+                ["legal_deadline:max"],
+            )
+            terms.update({(partner.id, company.id): day for partner, day in groups})
+            for partner_id, policy in (
+                Engine.with_company(company)
+                ._policy_by_partner(company, cases.partner_id)
+                .items()
+            ):
+                policies[(partner_id, company.id)] = policy
+        for case in self:
+            key = (case.partner_id.id, case.company_id.id)
+            policy = policies.get(key) or self.env["debiteur.policy"]
+            case.next_action_late = bool(
+                case.next_action_date and case.next_action_date < today
+            )
+            case.term_end_date = terms.get(key, False)
+            case.effective_policy_id = policy
+            last = policy._sorted_levels()[-1:] if policy else policy
+            case.at_last_level = bool(
+                last and case.highest_level_id and case.highest_level_id == last
+            )
+
+    @api.depends("partner_id", "company_id")
+    @api.depends_context("company")
+    def _compute_behaviour_display(self):
+        """Whether the payment-behaviour figures rest on data ("—" if not)."""
+        for company in self.company_id:
+            cases = self.filtered(lambda c, co=company: c.company_id == co)
+            with_data = self.env["debiteur.payment.behaviour"]._days_late(
+                company, cases.partner_id
+            )
+            for case in cases:
+                case.has_behaviour_data = case.partner_id.id in with_data
+                case.has_dso_data = bool(case.dso)
+        (self - self.filtered("company_id")).update(
+            {"has_behaviour_data": False, "has_dso_data": False}
+        )
+
+    @api.model
+    def web_read_group(self, *args, **kwargs):
+        """Empty stages come folded: the board shows the columns that hold
+        work and still fits a 1,440-pixel screen."""
+        result = super().web_read_group(*args, **kwargs)
+        for group in result.get("groups", []):
+            if "stage_id" in group and not group.get("stage_id_count", 1):
+                group["__fold"] = True
+        return result

@@ -149,7 +149,14 @@ class DebiteurRun(models.Model):
     def _cron_run(self):
         """Daily scheduler (``ir_cron_debiteur_run``): the features' work that
         goes first (``_debiteur_daily_before``), then dunning for every
-        company, batch by batch (``_cron_process``)."""
+        company, batch by batch (``_cron_process``).
+
+        The scheduler's user (OdooBot) reads English: what the run writes in
+        the chatter is written in the company's language instead.
+        """
+        lang = self.env.company.partner_id.lang
+        if lang and lang != self.env.context.get("lang"):
+            self = self.with_context(lang=lang)
         self._debiteur_daily_before(fields.Date.context_today(self))
         return self._cron_process()
 

@@ -31,6 +31,16 @@ SYSTEM_FONT_STYLE = (
     "</style>"
 )
 _patched = {}
+# Reports that carry their own styles and images (see the letter template):
+# wkhtmltopdf gets them without the stylesheet and script links of Odoo's
+# layout and without header or footer documents, so it fetches nothing and
+# the PDF is the same with or without a running HTTP server (the scheduler
+# renders without one).
+SELF_CONTAINED_REPORTS = frozenset({"debiteur_dunning.report_debiteur_letter"})
+_FETCHING = re.compile(
+    r"<link\b[^>]*>|<base\b[^>]*>|<script\b[^>]*\bsrc=[^>]*>\s*</script\s*>",
+    re.IGNORECASE,
+)
 
 
 def wkhtmltopdf_is_patched():
@@ -74,6 +84,14 @@ def with_system_font(html):
     return Markup(text) if isinstance(html, Markup) else text
 
 
+def without_fetching(html):
+    """``html`` without the elements that make wkhtmltopdf fetch a URL."""
+    if not html:
+        return html
+    text = _FETCHING.sub("", str(html))
+    return Markup(text) if isinstance(html, Markup) else text
+
+
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
@@ -88,6 +106,9 @@ class IrActionsReport(models.Model):
         bodies, res_ids, header, footer, specific_args = super()._prepare_html(
             html, report_model=report_model
         )
+        if len(self) == 1 and self.report_name in SELF_CONTAINED_REPORTS:
+            bodies = [without_fetching(body) for body in bodies]
+            header = footer = None
         if self._debiteur_uses_system_font():
             bodies = [with_system_font(body) for body in bodies]
             header = with_system_font(header)

@@ -7,3 +7,4 @@ from . import debiteur_waive_wizard
 from . import debiteur_case_promise_wizard
 from . import debiteur_case_dispute_wizard
 from . import debiteur_handoff_wizard
+from . import debiteur_why_not_wizard
