@@ -449,3 +449,13 @@ class ResCompany(models.Model):
                         "one year."
                     )
                 )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+    debiteur_auto_match = fields.Boolean(
+        string="Reconcile Matched Payments Automatically",
+        help="Before each preview and scheduler run, incoming bank statement lines "
+        "are matched to open invoices. When set, a match that is exact and unique "
+        "is reconciled at once; otherwise every match waits in Payments to Match.",
+    )

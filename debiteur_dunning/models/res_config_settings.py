@@ -94,3 +94,11 @@ class ResConfigSettings(models.TransientModel):
     debiteur_retention_years = fields.Integer(
         related="company_id.debiteur_retention_years", readonly=False
     )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+
+    debiteur_auto_match = fields.Boolean(
+        related="company_id.debiteur_auto_match", readonly=False
+    )
