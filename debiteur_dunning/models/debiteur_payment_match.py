@@ -265,7 +265,7 @@ class DebiteurPaymentMatch(models.Model):
                   FROM account_bank_statement_line st
                   JOIN account_move m ON m.id = st.move_id
              LEFT JOIN res_partner p ON p.id = st.partner_id
-             LEFT JOIN res_partner_bank bank ON bank.id = st.partner_bank_id
+             LEFT JOIN res_partner_bank bank ON bank.id = m.partner_bank_id
              LEFT JOIN res_currency cur
                     ON cur.id = COALESCE(st.foreign_currency_id, st.currency_id)
                  WHERE st.company_id = %(company)s
@@ -491,7 +491,7 @@ class DebiteurPaymentMatch(models.Model):
                 )
             )
         remaining = -suspense.amount_currency
-        commands = []
+        counterpart_vals = []
         receivables = []
         total_balance = total_currency = 0.0
         for invoice in invoices:
@@ -511,37 +511,41 @@ class DebiteurPaymentMatch(models.Model):
                 total_balance += amounts["balance"]
                 total_currency += amounts["amount_currency"]
                 receivables.append(line)
-                commands.append(
-                    fields.Command.create(
-                        {
-                            "name": st_line.payment_ref or invoice.name,
-                            "account_id": line.account_id.id,
-                            "partner_id": partners.id
-                            if len(partners) == 1
-                            else line.partner_id.id,
-                            "currency_id": currency.id,
-                            "amount_currency": -amounts["amount_currency"],
-                            "balance": -amounts["balance"],
-                        }
-                    )
-                )
-        if currency.is_zero(remaining):
-            commands.append(fields.Command.delete(suspense.id))
-        else:
-            commands.append(
-                fields.Command.update(
-                    suspense.id,
+                counterpart_vals.append(
                     {
+                        "name": st_line.payment_ref or invoice.name,
+                        "account_id": line.account_id.id,
+                        "partner_id": line.partner_id.id,
+                        "currency_id": currency.id,
+                        "amount_currency": -amounts["amount_currency"],
+                        "balance": -amounts["balance"],
+                    }
+                )
+        if not counterpart_vals:
+            return
+        # A posted entry's line cannot be deleted: the suspense line becomes the
+        # first counterpart, and what the invoices do not take goes back to
+        # suspense on a new line.
+        commands = [fields.Command.update(suspense.id, counterpart_vals[0])]
+        commands += [fields.Command.create(vals) for vals in counterpart_vals[1:]]
+        if not currency.is_zero(remaining):
+            commands.append(
+                fields.Command.create(
+                    {
+                        "name": suspense.name,
+                        "account_id": suspense.account_id.id,
+                        "partner_id": suspense.partner_id.id,
+                        "currency_id": suspense.currency_id.id,
                         "amount_currency": suspense.amount_currency + total_currency,
                         "balance": suspense.balance + total_balance,
-                    },
+                    }
                 )
             )
         st_line.move_id.with_context(skip_readonly_check=True).write(
             {"line_ids": commands}
         )
         _liquidity, _suspense, counterparts = st_line._seek_for_lines()
-        counterparts = counterparts.sorted("id")
+        counterparts = counterparts.sorted("id")  # the suspense line's id first
         for counterpart, receivable in zip(counterparts, receivables, strict=True):
             (counterpart | receivable).reconcile()
 
