@@ -210,6 +210,61 @@ class TestPaymentsFirst(DebiteurCommon):
         self.assertEqual(self.Match.search_count([("state", "=", "to_check")]), 24)
 
     # ------------------------------------------------------------------
+    # A debtor with a payment to check is not reminded
+    # ------------------------------------------------------------------
+    def held_setup(self):
+        self.create_invoice(self.debtor, 1210.0, self.d(-20))
+        self.create_invoice(self.debtor, 1210.0, self.d(-15))
+        self.create_invoice(self.other_debtor, 300.0, self.d(-20))
+        # Two invoices of 1,210.00: ambiguous, a person must look.
+        return self.st_line(1210.0, "betaling", partner=self.debtor, day=self.d(-3))
+
+    def test_held_debtor_in_the_preview_and_the_wizard(self):
+        self.held_setup()
+        with freeze_time(TODAY):
+            wizard = self.preview(TODAY)
+        held = wizard.line_ids.filtered(lambda line: line.partner_id == self.debtor)
+        self.assertFalse(held.selectable)
+        self.assertFalse(held.selected)
+        self.assertIn("1,210.00", held.warning)
+        self.assertIn("received on 29 May not yet matched", held.warning)
+        other = wizard.line_ids.filtered(lambda x: x.partner_id == self.other_debtor)
+        self.assertTrue(other.selectable)
+        # The scan ran before the preview: the proposal waits.
+        match = self.Match.search([("partner_id", "=", self.debtor.id)])
+        self.assertEqual(match.state, "to_check")
+        held.selected = True
+        with freeze_time(TODAY), self.assertRaises(UserError):
+            wizard.action_confirm()
+        self.run_dunning(TODAY)
+        self.assertFalse(self.comms(self.debtor))
+        self.assertTrue(self.comms(self.other_debtor))
+
+    def test_held_debtor_gets_no_reminder_from_the_scheduler(self):
+        self.held_setup()
+        with freeze_time(TODAY):
+            self.env["debiteur.run"]._cron_run()
+        self.assertFalse(self.comms(self.debtor))
+        self.assertTrue(self.comms(self.other_debtor))
+        self.assertTrue(self.Match.search([("partner_id", "=", self.debtor.id)]))
+
+    def test_rejected_or_accepted_payment_releases_the_debtor(self):
+        self.held_setup()
+        self.scan()
+        match = self.Match.search([("partner_id", "=", self.debtor.id)])
+        hold = self.debtor._debiteur_hold_reasons(TODAY, self.company)
+        self.assertIn(self.debtor.id, hold)
+        match.action_reject()
+        self.assertFalse(self.debtor._debiteur_hold_reasons(TODAY, self.company))
+
+    def test_warning_in_the_users_language(self):
+        self.held_setup()
+        self.scan()
+        partner = self.debtor.with_context(lang="nl_NL")
+        warning = partner._debiteur_hold_reasons(TODAY, self.company)[self.debtor.id]
+        self.assertIn("29 mei", warning)
+
+    # ------------------------------------------------------------------
     # Rights
     # ------------------------------------------------------------------
     def test_rights(self):

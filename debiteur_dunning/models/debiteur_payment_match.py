@@ -461,7 +461,7 @@ class DebiteurPaymentMatch(models.Model):
                     rule=dict(RULES)[match.rule],
                 )
             for invoice in invoices:
-                invoice.message_post(body=Markup("<p>%s</p>") % body)
+                invoice._message_log(body=Markup("<p>%s</p>") % body)
             if run:
                 run._log("%s: %s" % (", ".join(invoices.mapped("name")), body))
 
