@@ -1,5 +1,6 @@
 from . import controllers
 from . import models
+from . import demo
 from . import wizard
 
 

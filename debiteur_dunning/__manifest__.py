@@ -63,6 +63,7 @@
         "demo/debiteur_demo.xml",
         "demo/debiteur_arrangement_demo.xml",
         "demo/debiteur_case_demo.xml",
+        "demo/debiteur_payment_match_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

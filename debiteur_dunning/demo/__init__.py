@@ -1,0 +1,1 @@
+from . import debiteur_payment_match_demo
