@@ -165,7 +165,10 @@ class DebiteurPaymentMatch(models.Model):
         company.ensure_one()
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         Match = self.sudo().with_company(company)
-        lines, line_currency = self._scan_statement_lines(company, date)
+        unreconciled, line_currency = self._scan_statement_lines(company)
+        # Lines of later days wait for a run of their day (a simulated run
+        # looks at the bank as it stood), but they are still unreconciled.
+        lines = [line for line in unreconciled if line.date <= date]
         invoices = self._scan_open_invoices(company)
         open_ids = {inv.id for inv in invoices}
         existing = Match.search(
@@ -177,7 +180,7 @@ class DebiteurPaymentMatch(models.Model):
         existing.fetch(["statement_line_id", "state", "invoice_ids", "rule"])
         # Proposals overtaken by events: the line or an invoice got reconciled
         # by someone else.
-        line_ids = {line.id for line in lines}
+        line_ids = {line.id for line in unreconciled}
         settled = existing.filtered(
             lambda m: (
                 m.state == "to_check"
@@ -247,7 +250,7 @@ class DebiteurPaymentMatch(models.Model):
         }
 
     @api.model
-    def _scan_statement_lines(self, company, date):
+    def _scan_statement_lines(self, company):
         """The unreconciled incoming statement lines of ``company``: one query.
         Returns (StatementLine list, {line id: currency id})."""
         StLine = self.env["account.bank.statement.line"]
@@ -272,11 +275,9 @@ class DebiteurPaymentMatch(models.Model):
                    AND m.state = 'posted'
                    AND NOT COALESCE(st.is_reconciled, FALSE)
                    AND st.amount > 0
-                   AND m.date <= %(date)s
               ORDER BY m.date, st.id
                 """,
                 company=company.id,
-                date=date,
             )
         )
         lines = []
