@@ -51,7 +51,9 @@ class ArrangementCommon(DebiteurCommon):
 
     def schedule(self, total, first, frequency="monthly", **kw):
         with freeze_time(TODAY):
-            return self.Arrangement._schedule(self.eur, total, first, frequency, **kw)
+            return self.env["debiteur.arrangement.schedule"]._instalments(
+                self.eur, total, first, frequency, **kw
+            )
 
 
 @tagged("post_install", "-at_install", "debiteur")

@@ -17,6 +17,8 @@ class CaseCommon(DebiteurCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Case = cls.env["debiteur.case"]
+        cls.Sync = cls.env["debiteur.case.sync"]
+        cls.Behaviour = cls.env["debiteur.payment.behaviour"]
         cls.stages = cls.env["debiteur.case.stage"]._by_code()
 
     def case_of(self, partner, open_only=True):
@@ -27,7 +29,7 @@ class CaseCommon(DebiteurCommon):
 
     def sync(self, partner, day=TODAY):
         with freeze_time(day):
-            self.Case._sync(partner, self.company)
+            self.Sync._sync_partners(partner, self.company)
         self.env.invalidate_all()
         return self.case_of(partner, open_only=False)[-1:]
 
@@ -84,7 +86,7 @@ class TestCaseStages(CaseCommon):
         notice = self.comms(self.debtor)[-1]
         after_term = notice.legal_deadline + timedelta(days=1)
         with freeze_time(after_term):
-            self.env["debiteur.case"].sudo()._sync_company(self.company, after_term)
+            self.Sync.sudo()._sync_company(self.company, after_term)
         case.invalidate_recordset()
         self.assertEqual(case.stage_id.code, "ready_collection")
         self.assertEqual(len(self.case_of(self.debtor)), 1)
@@ -205,18 +207,20 @@ class TestCaseIntegrity(CaseCommon):
         with (
             patch.object(Case, "search", blind_search),
             mute_logger(
-                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case"
+                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case_sync"
             ),
             freeze_time(TODAY),
         ):
-            cases = self.Case._sync(self.debtor | self.other_debtor, self.company)
+            cases = self.Sync._sync_partners(
+                self.debtor | self.other_debtor, self.company
+            )
         # No error, no second open case; the debtor is synced again after commit.
         self.assertNotIn(existing, cases)
         self.assertEqual(self.case_of(self.debtor), existing)
         self.assertEqual(len(callbacks), before + 1)
         callbacks.pop()
         # What it does in a new transaction, whose snapshot sees the case.
-        self.assertIn(existing, self.Case._sync(self.debtor, self.company))
+        self.assertIn(existing, self.Sync._sync_partners(self.debtor, self.company))
         self.assertEqual(self.case_of(self.debtor), existing)
 
     def test_concurrent_open_case_other_debtors_created(self):
@@ -238,7 +242,7 @@ class TestCaseIntegrity(CaseCommon):
         with (
             patch.object(Case, "search", blind_search),
             mute_logger(
-                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case"
+                "odoo.sql_db", "odoo.addons.debiteur_dunning.models.debiteur_case_sync"
             ),
             freeze_time(TODAY),
         ):
@@ -246,7 +250,7 @@ class TestCaseIntegrity(CaseCommon):
                 [("partner_id", "=", self.other_debtor.id), ("state", "=", "draft")]
             )
             invoice.action_post()
-            self.Case._sync(self.debtor | self.other_debtor, self.company)
+            self.Sync._sync_partners(self.debtor | self.other_debtor, self.company)
         self.env.cr.postcommit.clear()
         self.assertEqual(self.case_of(self.debtor), existing)
         self.assertEqual(len(self.case_of(self.other_debtor)), 1)
@@ -318,7 +322,7 @@ class TestCaseIntegrity(CaseCommon):
             self.create_invoice(self.other_debtor, 60.0, self.d(3))
         self.assertFalse(self.case_of(self.other_debtor))
         with freeze_time(self.d(4)):
-            self.Case._sync_company(self.company)
+            self.Sync._sync_company(self.company)
         self.assertEqual(self.case_of(self.other_debtor).amount_overdue, 60.0)
 
 
@@ -491,16 +495,16 @@ class TestCaseAnalysis(CaseCommon):
         with freeze_time(TODAY):
             inv = self.create_invoice(self.debtor, 1000.0, self.d(-60))
             self.pay(inv, 500.0, self.d(-50))
-            dso = self.Case._debiteur_dso(self.company, self.debtor)
+            dso = self.Behaviour._dso(self.company, self.debtor)
             self.assertEqual(dso[self.debtor.id], 182.5)
-            self.assertEqual(self.Case._debiteur_dso(self.company)[False], 182.5)
+            self.assertEqual(self.Behaviour._dso(self.company)[False], 182.5)
             self.assertEqual(self.company.debiteur_dso, 182.5)
             # Paid 10 days late 250 days ago, 2 days late 10 days ago.
             old = self.create_invoice(self.debtor, 1000.0, self.d(-260))
             self.pay(old, 1000.0, self.d(-250))
             new = self.create_invoice(self.debtor, 1000.0, self.d(-12))
             self.pay(new, 1000.0, self.d(-10))
-            behaviour = self.Case._debiteur_payment_behaviour(self.company, self.debtor)
+            behaviour = self.Behaviour._days_late(self.company, self.debtor)
             self.assertEqual(behaviour[self.debtor.id], (6.0, 2.0, 10.0))
             self.assertEqual(self.debtor.debiteur_avg_days_late, 6.0)
             self.assertEqual(self.debtor.debiteur_days_late_trend, -8.0)

@@ -234,7 +234,9 @@ class TestFrenchDocuments(BelgianCommon):
         invoice = self.create_invoice(self.francophone, 300.0, self.d(-40))
         Case = self.env["debiteur.case"]
         with freeze_time(TODAY):
-            Case._sync(self.francophone, self.company)
+            self.env["debiteur.case.sync"]._sync_partners(
+                self.francophone, self.company
+            )
             case = Case.search([("partner_id", "=", self.francophone.id)])
             text = self.render(STATEMENT, case)
         self.assertIn("Relevé de compte", text)

@@ -706,7 +706,7 @@ class TestHandoffKanbanColumn(DebiteurCommon):
     def test_next_reminder_still_planned_while_ready(self):
         self.remind_to_ready()
         # The daily sync, once the mail queue delivered the second reminder.
-        self.Case._sync(self.debtor, self.company, TODAY)
+        self.env["debiteur.case.sync"]._sync_partners(self.debtor, self.company, TODAY)
         case = self.case_of()
         self.assertEqual(case.stage_id.code, "ready_collection")
         # Dunning goes on until the agency takes over: level 3 at 35 days late,

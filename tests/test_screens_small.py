@@ -1,7 +1,6 @@
 """The accountant's and the manager's daily screens: names, labels, figures."""
 
 from datetime import date
-from decimal import Decimal
 
 from freezegun import freeze_time
 from lxml import etree
@@ -161,15 +160,8 @@ class TestPaymentBehaviourFigures(CaseCommon):
             {"partner_id": partner.id}
         )
 
-    def test_rounding_half_up_and_one_rounding_for_the_trend(self):
-        Case = self.Case
-        self.assertEqual(Case._round_days(Decimal("10.25")), 10.3)
-        self.assertEqual(Case._round_days(10.25), 10.3)  # round() gives 10.2
-        self.assertEqual(Case._round_days(Decimal("-10.25")), -10.3)
-        # 10.25 - 10.04 = 0.21 -> 0.2; not round(10.25) - round(10.04) = 0.3.
-        self.assertEqual(Case._days_late_trend(Decimal("10.25"), Decimal("10.04")), 0.2)
-        self.assertIs(Case._days_late_trend(None, Decimal("3")), False)
-        self.assertIs(Case._days_late_trend(Decimal("3"), None), False)
+    def test_weighted_average_rounded_half_up(self):
+        # (The rounding rules themselves: tests/test_analysis.py, no database.)
         # Weighted average 10.25 days late (300 x 10 + 100 x 11) / 400.
         with freeze_time(TODAY):
             self.paid(self.debtor, 300.0, self.d(-40), self.d(-30))
@@ -183,7 +175,7 @@ class TestPaymentBehaviourFigures(CaseCommon):
         self.paid(self.debtor, 1000.0, date(2026, 2, 19), date(2026, 3, 1))  # 10 late
         self.paid(self.debtor, 1000.0, date(2025, 11, 1), date(2025, 11, 5))  # 4 late
         self.paid(self.other_debtor, 1000.0, date(2026, 5, 1), date(2026, 5, 3))
-        behaviour = self.Case._debiteur_payment_behaviour(
+        behaviour = self.env["debiteur.payment.behaviour"]._days_late(
             self.company, self.debtor | self.other_debtor, today
         )
         self.assertEqual(behaviour[self.debtor.id], (7, 10, 4))

@@ -289,3 +289,18 @@ class TestEvidenceRights(DebiteurCommon):
             self.env, login="dd_proof_admin", groups="base.group_system"
         )
         rate.with_user(admin).write({"rate": rate.rate})
+
+    def test_no_demo_model_in_a_production_database(self):
+        """The demo helpers are ``account.chart.template`` methods, as in Odoo's
+        own ``account/demo/``: no model of their own in every database."""
+        self.assertNotIn("debiteur.demo", self.env.registry)
+        self.assertFalse(self.env["ir.model"].search([("model", "=", "debiteur.demo")]))
+        self.assertTrue(
+            callable(
+                getattr(
+                    self.env["account.chart.template"],
+                    "_debiteur_demo_setup_company",
+                    None,
+                )
+            )
+        )

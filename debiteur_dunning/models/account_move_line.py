@@ -31,12 +31,12 @@ class AccountMoveLine(models.Model):
                 line.account_id.account_type == "asset_receivable" and line.partner_id
             )
         )
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in receivable.company_id:
             partners = receivable.filtered(
                 lambda line, c=company: line.company_id == c
             ).partner_id
-            Case._sync(partners, company)
+            Sync._sync_partners(partners, company)
 
     # ----------------------------------------------------------------------
     # Payment arrangements

@@ -7,11 +7,7 @@ the residual of the covered invoices (register payment, bank reconciliation,
 credit note) counts as paid and is allocated to the instalments by due date.
 """
 
-from datetime import timedelta
-from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
-
 import psycopg2.errors
-from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -33,7 +29,6 @@ STATES = [
     ("handed_off", "Handed Off to Agency"),
 ]
 CLOSED_STATES = ("completed", "broken", "cancelled", "replaced", "handed_off")
-MAX_INSTALMENTS = 240
 UNIQUE_ACTIVE_INDEX = "debiteur_arrangement_invoice_active_move_uniq"
 # The life cycle: the only state changes there are.
 TRANSITIONS = {
@@ -46,10 +41,6 @@ TRANSITIONS = {
 SERVER_FIELDS = frozenset(
     {"state", "close_reason", "date_closed", "handoff_id", "replaced_by_id"}
 )
-
-
-def _decimal(value):
-    return Decimal(repr(float(value or 0.0)))
 
 
 class DebiteurArrangement(models.Model):
@@ -346,117 +337,11 @@ class DebiteurArrangement(models.Model):
             )
 
     @api.model
-    def _schedule(
-        self,
-        currency,
-        total,
-        first_date,
-        frequency,
-        count=0,
-        amount=0.0,
-        down_payment=0.0,
-        start_date=None,
-    ):
-        """The instalments for ``total``: a list of ``{date, amount,
-        is_down_payment}``.
-
-        Either ``count`` instalments of equal amounts (rounded down to the
-        currency's unit; the last one takes the difference), or instalments of
-        ``amount`` until the rest is paid (the last one smaller). Monthly
-        dates count from ``first_date`` (31 January, 28 or 29 February,
-        31 March). A down payment is due on ``start_date``.
-        """
-        _ = self.env._
-        today = self._today()
-        start_date = start_date or today
-        if not first_date:
-            raise ValidationError(_("Set the date of the first instalment."))
-        if first_date < today:
-            raise ValidationError(
-                _(
-                    "The first instalment cannot be in the past (%(date)s).",
-                    date=first_date,
-                )
-            )
-        if currency.compare_amounts(total, 0.0) <= 0:
-            raise ValidationError(_("There is nothing to pay in instalments."))
-        if currency.compare_amounts(down_payment, 0.0) < 0:
-            raise ValidationError(_("The down payment cannot be negative."))
-        rest = currency.round(total - down_payment)
-        if currency.compare_amounts(rest, 0.0) <= 0:
-            raise ValidationError(
-                _(
-                    "The down payment of %(down)s covers the whole amount of "
-                    "%(total)s: no arrangement is needed.",
-                    down=currency.format(down_payment),
-                    total=currency.format(total),
-                )
-            )
-        unit = _decimal(currency.rounding)
-        rest_d = _decimal(rest)
-        if amount:
-            if currency.compare_amounts(amount, 0.0) <= 0:
-                raise ValidationError(_("The instalment amount must be positive."))
-            step = _decimal(currency.round(amount))
-            count = int((rest_d / step).to_integral_value(rounding=ROUND_CEILING))
-        else:
-            if not count or count < 1:
-                raise ValidationError(
-                    _("An arrangement needs at least one instalment.")
-                )
-            step = (rest_d / count).quantize(unit, rounding=ROUND_DOWN)
-            if step <= 0:
-                raise ValidationError(
-                    _(
-                        "%(count)s instalments are too many for %(rest)s.",
-                        count=count,
-                        rest=currency.format(rest),
-                    )
-                )
-        if count > MAX_INSTALMENTS:
-            raise ValidationError(
-                _(
-                    "At most %(max)s instalments; this would make %(count)s.",
-                    max=MAX_INSTALMENTS,
-                    count=count,
-                )
-            )
-        schedule = []
-        if currency.compare_amounts(down_payment, 0.0) > 0:
-            schedule.append(
-                {
-                    "date": start_date,
-                    "amount": currency.round(down_payment),
-                    "is_down_payment": True,
-                }
-            )
-        for index in range(count):
-            value = step if index < count - 1 else rest_d - step * (count - 1)
-            schedule.append(
-                {
-                    "date": self._instalment_date(first_date, frequency, index),
-                    "amount": float(value),
-                    "is_down_payment": False,
-                }
-            )
-        return schedule
-
-    @api.model
     def _today(self):
         """Today, or the day the demo data pretends it is."""
         return fields.Date.to_date(
             self.env.context.get("debiteur_today")
         ) or fields.Date.context_today(self)
-
-    @api.model
-    def _instalment_date(self, first_date, frequency, index):
-        if frequency == "weekly":
-            return first_date + timedelta(weeks=index)
-        if frequency == "biweekly":
-            return first_date + timedelta(weeks=2 * index)
-        # relativedelta keeps the day of the month where it exists and takes
-        # the month's last day otherwise: 31 Jan, 28/29 Feb, 31 Mar.
-        return first_date + relativedelta(months=index)
 
     @api.model
     def _is_nl_consumer(self, partner, company):
@@ -517,9 +402,9 @@ class DebiteurArrangement(models.Model):
 
     def _sync_cases(self):
         """The debtors' follow-up cases move with the arrangement's state."""
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in self.company_id:
-            Case._sync(
+            Sync._sync_partners(
                 self.filtered(lambda a, c=company: a.company_id == c).partner_id,
                 company,
             )
@@ -847,55 +732,3 @@ class DebiteurArrangement(models.Model):
             ),
             partner=partner,
         )
-
-    # ------------------------------------------------------------------
-    # Demo
-    # ------------------------------------------------------------------
-    @api.model
-    def _create_demo_arrangements(self, active_ids, broken_ids, completed_ids):
-        """One active, one broken and one completed arrangement on past dates."""
-        Wizard = self.env["debiteur.arrangement.wizard"]
-        Move = self.env["account.move"]
-        today = fields.Date.context_today(self)
-        result = self.browse()
-        specs = (
-            (active_ids, 20, "active"),
-            (broken_ids, 70, "broken"),
-            (completed_ids, 90, "completed"),
-        )
-        for move_ids, days_ago, target in specs:
-            moves = Move.browse(move_ids)
-            start = today - timedelta(days=days_ago)
-            wizard = Wizard.with_context(debiteur_today=start).create(
-                {
-                    "move_ids": [fields.Command.set(moves.ids)],
-                    "instalment_count": 3,
-                    "frequency": "monthly" if target != "broken" else "biweekly",
-                    "first_date": start + timedelta(days=7),
-                    "claims_mode": "waive",
-                    "waive_reason": "Demo: the debtor pays in instalments.",
-                }
-            )
-            arrangement = wizard.with_context(
-                debiteur_today=start
-            )._create_arrangement()
-            arrangement.date_start = start
-            lines = arrangement.line_ids.sorted("date")
-            if target == "active":
-                self._pay_demo(moves, sum(lines[:1].mapped("amount")))
-            elif target == "completed":
-                self._pay_demo(moves, arrangement.amount_total)
-            result |= arrangement
-        result._cron_process_arrangements(today)
-        return result
-
-    def _pay_demo(self, moves, amount):
-        """Register ``amount`` on ``moves`` (oldest first), as the debtor paid."""
-        for move in moves.sorted("invoice_date_due"):
-            if amount <= 0:
-                break
-            part = min(amount, move.amount_residual)
-            self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=move.ids
-            ).create({"amount": part})._create_payments()
-            amount -= part

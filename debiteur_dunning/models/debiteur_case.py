@@ -1,37 +1,25 @@
 """The credit manager's case: one open case per debtor and company.
 
 A case's stage is derived from facts (invoices, reminders, arrangements,
-handoffs, payments) by ``_sync``; the only stage moves a person makes are real
-decisions: putting a case in dispute and taking it out again.
+handoffs, payments) by ``debiteur.case.sync``; the only stage moves a person
+makes are real decisions: putting a case in dispute and taking it out again.
 """
 
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
-import psycopg2.errors
-from dateutil.relativedelta import relativedelta
-
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
 from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
+
+from .. import analysis
 
 _logger = logging.getLogger(__name__)
 
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 OPEN_CASE_INDEX = "debiteur_case_open_uniq"
-DSO_DAYS = 365
-
-
-def _round_days(value):
-    """A number of days to one decimal, half up (10.25 -> 10.3): Python's
-    round() on a float rounds half to even and trips on binary fractions."""
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 class DebiteurCase(models.Model):
@@ -331,40 +319,17 @@ class DebiteurCase(models.Model):
 
     @api.depends_context("company")
     def _compute_analysis(self):
-        today = fields.Date.context_today(self)
-        dso = {}
-        behaviour = {}
-        for company in self.company_id:
-            partners = self.filtered(
-                lambda c, co=company: c.company_id == co
-            ).partner_id
-            dso[company.id] = self._debiteur_dso(company, partners, today)
-            behaviour[company.id] = self._debiteur_payment_behaviour(
-                company, partners, today
+        """The debtor's payment behaviour (``debiteur.payment.behaviour``)."""
+        Behaviour = self.env["debiteur.payment.behaviour"]
+        figures = {
+            company.id: Behaviour._figures(
+                company,
+                self.filtered(lambda c, co=company: c.company_id == co).partner_id,
             )
+            for company in self.company_id
+        }
         for case in self:
-            company_id, partner_id = case.company_id.id, case.partner_id.id
-            case.dso = dso.get(company_id, {}).get(partner_id, 0.0)
-            avg, recent, previous = behaviour.get(company_id, {}).get(
-                partner_id, (0.0, None, None)
-            )
-            trend = self._days_late_trend(recent, previous)
-            case.avg_days_late = _round_days(avg)
-            case.days_late_trend = trend
-            case.has_days_late_trend = trend is not False
-
-    @staticmethod
-    def _days_late_trend(recent, previous):
-        """Last 6 months' average days late minus the 6 months before: the exact
-        averages subtracted, rounded once. False (no trend, not 0.0) when either
-        half-year has no paid invoice."""
-        if recent is None or previous is None:
-            return False
-        return _round_days(Decimal(str(recent)) - Decimal(str(previous)))
-
-    @staticmethod
-    def _round_days(value):
-        return _round_days(value)
+            case.update(figures[case.company_id.id][case.partner_id.id])
 
     # ------------------------------------------------------------------
     # Stage derivation
@@ -416,268 +381,14 @@ class DebiteurCase(models.Model):
 
     @api.model
     def _sync(self, partners, company, today=None):
-        """Bring the cases of ``partners`` in ``company`` in line with the facts.
-
-        Set-based: a fixed number of queries for any number of debtors, plus one
-        write per case whose figures changed. Opens a case for a debtor that is
-        overdue and has none, closes the open case of a debtor that owes nothing
-        overdue any more. Returns the open and just-closed cases.
-        """
-        partners = partners.commercial_partner_id
-        if not partners or not company:
-            return self.browse()
-        self = self.with_context(debiteur_case_sync=True, mail_create_nolog=True)
-        today = today or fields.Date.context_today(self)
-        Move = self.env["account.move"]
-        currency = company.currency_id
-        base = [
-            ("company_id", "=", company.id),
-            ("commercial_partner_id", "in", partners.ids),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", OPEN_PAYMENT_STATES),
-            ("amount_residual", ">", 0),
-            ("invoice_date_due", "<", today),
-        ]
-        overdue = {
-            partner.id: (amount, oldest, level_ids, last_date)
-            for partner, amount, oldest, level_ids, last_date in Move._read_group(
-                base,
-                ["commercial_partner_id"],
-                [
-                    "amount_residual_signed:sum",
-                    "invoice_date_due:min",
-                    "debiteur_level_id:array_agg",
-                    "debiteur_last_date:max",
-                ],
-            )
-        }
-        balance = dict(
-            (partner.id, amount)
-            for partner, amount in self.env["account.move.line"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("partner_id", "in", partners.ids),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("parent_state", "=", "posted"),
-                    ("reconciled", "=", False),
-                ],
-                ["partner_id"],
-                ["amount_residual:sum"],
-            )
-        )
-        arrangement = self._partners_with(base, "debiteur_arrangement_id")
-        handoff = self._partners_with(base, "debiteur_handoff_id")
-        ready = self._handoff_candidates(partners, company, today)
-        levels = self.env["debiteur.level"].browse(
-            {lid for _a, _o, lids, _l in overdue.values() for lid in lids if lid}
-        )
-        levels.fetch(["sequence", "delay_days", "is_legal_notice", "policy_id"])
-        policies = self.env["debiteur.engine"]._policy_by_partner(
-            company, self.env["res.partner"].browse(list(overdue))
-        )
-        stages = self.env["debiteur.case.stage"]._by_code()
-        cases = self.search(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partners.ids),
-                ("is_closed", "=", False),
-            ]
-        )
-        case_by_partner = {case.partner_id.id: case for case in cases}
-        to_create = []
-        for partner in partners:
-            case = case_by_partner.get(partner.id)
-            amount, oldest, level_ids, last_date = overdue.get(
-                partner.id, (0.0, False, [], False)
-            )
-            owed = currency.compare_amounts(amount, 0.0) > 0
-            if not owed and not case:
-                continue
-            level = levels.browse(set(level_ids) - {None}).sorted(
-                lambda lvl: (lvl.sequence, lvl.delay_days)
-            )[-1:]
-            code = self._stage_code(
-                owed,
-                partner.id in arrangement,
-                partner.id in handoff,
-                bool(case and case.disputed),
-                level,
-                partner.id in ready,
-            )
-            vals = {
-                "stage_id": stages[code].id,
-                "amount_overdue": currency.round(amount) if owed else 0.0,
-                "amount_due": currency.round(balance.get(partner.id, 0.0)),
-                "oldest_due_date": oldest if owed else False,
-                "highest_level_id": level.id,
-                "has_arrangement": partner.id in arrangement,
-                "has_handoff": partner.id in handoff,
-                "handoff_candidate": partner.id in ready,
-                "next_action_date": self._next_action_date(
-                    case,
-                    code,
-                    oldest,
-                    level,
-                    last_date,
-                    policies.get(partner.id),
-                ),
-            }
-            if code == "closed":
-                vals["closed_date"] = today
-            if case:
-                changed = case._changed_vals(vals)
-                if changed:
-                    case.write(changed)
-            else:
-                vals.update(partner_id=partner.id, company_id=company.id)
-                to_create.append(vals)
-        return cases | self._create_open_cases(to_create)
-
-    def _create_open_cases(self, vals_list):
-        """Create the open cases of ``vals_list``, tolerating a concurrent insert.
-
-        Two postings for a new debtor at once both find no open case and both
-        create one; the second waits for the first on the open-case unique index
-        and then fails. That debtor's case exists then (the other transaction
-        committed it), only not in this transaction's snapshot: it is skipped
-        here and synced again, with every posting, right after this commit.
-        """
-        if not vals_list:
-            return self.browse()
-        try:
-            with self.env.cr.savepoint():
-                return self.create(vals_list)
-        except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != OPEN_CASE_INDEX:
-                raise
-        created = self.browse()
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint():
-                    created |= self.create([vals])
-            except psycopg2.errors.UniqueViolation as exc:
-                if exc.diag.constraint_name != OPEN_CASE_INDEX:
-                    raise
-                _logger.info(
-                    "Open case of partner %s in company %s created concurrently; "
-                    "synced again after commit",
-                    vals["partner_id"],
-                    vals["company_id"],
-                )
-                self._sync_after_commit(vals["partner_id"], vals["company_id"])
-        return created
-
-    def _sync_after_commit(self, partner_id, company_id):
-        """Sync one debtor's case in a new transaction once this one commits:
-        its snapshot then sees the case the concurrent transaction created."""
-        dbname = self.env.cr.dbname
-
-        @self.env.cr.postcommit.add
-        def resync():
-            with Registry(dbname).cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["debiteur.case"]._sync(
-                    env["res.partner"].browse(partner_id),
-                    env["res.company"].browse(company_id),
-                )
-
-        return resync
-
-    @api.model
-    def _partners_with(self, base, fname):
-        """Debtors having overdue invoices under an open arrangement or handoff.
-
-        The invoice fields ``debiteur_arrangement_id`` and ``debiteur_handoff_id``
-        are set exactly while their arrangement or handoff is open, so this
-        needs no read of those (restricted) records.
-        """
-        if fname not in self.env["account.move"]._fields:
-            return set()
-        return {
-            partner.id
-            for (partner,) in self.env["account.move"]._read_group(
-                [*base, (fname, "!=", False)],
-                ["commercial_partner_id"],
-            )
-        }
-
-    @api.model
-    def _handoff_candidates(self, partners, company, today):
-        """Ids of the debtors among ``partners`` that are collection-agency
-        candidates in ``company`` on ``today`` (one query)."""
-        domain = self.env["res.partner"]._debiteur_handoff_candidate_domain(
-            company, today
-        )
-        return {
-            partner.id
-            for (partner,) in self.env["account.move"]._read_group(
-                [*domain, ("commercial_partner_id", "in", partners.ids)],
-                ["commercial_partner_id"],
-            )
-        }
-
-    @api.model
-    def _next_action_date(self, case, code, oldest, level, last_date, policy):
-        if case and case.promise_date and not case.promise_broken:
-            return case.promise_date
-        dunning = ("to_remind", "reminded", "formal_notice", "ready_collection")
-        if code not in dunning or not policy:
-            return False
-        sorted_levels = policy._sorted_levels()
-        if level:
-            later = sorted_levels.filtered(
-                lambda lvl: (
-                    (lvl.sequence, lvl.delay_days) > (level.sequence, level.delay_days)
-                )
-            )
-        else:
-            later = sorted_levels
-        if not later:
-            return False
-        result = oldest + timedelta(days=later[0].delay_days)
-        if last_date:
-            result = max(result, last_date + timedelta(days=policy.min_days_between))
-        return result
-
-    def _changed_vals(self, vals):
-        self.ensure_one()
-        changed = {}
-        for fname, value in vals.items():
-            current = self[fname]
-            if isinstance(current, models.BaseModel):
-                current = current.id or False
-            if self._fields[fname].type == "monetary":
-                if self.currency_id.compare_amounts(current, value):
-                    changed[fname] = value
-            elif (current or False) != (value or False):
-                changed[fname] = value
-        return changed
+        """Bring the cases of ``partners`` in ``company`` in line with the facts:
+        see ``debiteur.case.sync``, which new code calls directly."""
+        return self.env["debiteur.case.sync"]._sync_partners(partners, company, today)
 
     @api.model
     def _sync_company(self, company, today=None):
-        """Sync every debtor of ``company`` with open invoices or an open case
-        (the daily scheduler: overdue amounts grow with the date)."""
-        partners = {
-            partner.id
-            for (partner,) in self.env["account.move"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", OPEN_PAYMENT_STATES),
-                ],
-                ["commercial_partner_id"],
-            )
-        }
-        partners |= {
-            partner.id
-            for (partner,) in self._read_group(
-                [("company_id", "=", company.id), ("is_closed", "=", False)],
-                ["partner_id"],
-            )
-        }
-        return self._sync(self.env["res.partner"].browse(partners), company, today)
+        """Sync every debtor of ``company``: see ``debiteur.case.sync``."""
+        return self.env["debiteur.case.sync"]._sync_company(company, today)
 
     # ------------------------------------------------------------------
     # Manual stage moves (the kanban)
@@ -1022,121 +733,6 @@ class DebiteurCase(models.Model):
         return dict(self.env.cr.fetchall())
 
     # ------------------------------------------------------------------
-    # Analysis
-    # ------------------------------------------------------------------
-    @api.model
-    def _debiteur_dso(self, company, partners=None, today=None):
-        """DSO = open receivables / credit sales of the last 365 days x 365.
-
-        Per debtor ({partner id: days}) when ``partners`` is given, else for the
-        whole company ({False: days}). A debtor without sales in the period has 0.
-        """
-        today = today or fields.Date.context_today(self)
-        groupby_line = ["partner_id"] if partners is not None else []
-        groupby_move = ["commercial_partner_id"] if partners is not None else []
-        line_domain = [
-            ("company_id", "=", company.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-        ]
-        move_domain = [
-            ("company_id", "=", company.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            ("invoice_date", ">", today - timedelta(days=DSO_DAYS)),
-            ("invoice_date", "<=", today),
-        ]
-        if partners is not None:
-            partners = partners.commercial_partner_id
-            line_domain.append(("partner_id", "in", partners.ids))
-            move_domain.append(("commercial_partner_id", "in", partners.ids))
-        open_rows = self.env["account.move.line"]._read_group(
-            line_domain, groupby_line, ["amount_residual:sum"]
-        )
-        sales_rows = self.env["account.move"]._read_group(
-            move_domain, groupby_move, ["amount_total_signed:sum"]
-        )
-        if partners is None:
-            receivable = open_rows[0][0] if open_rows else 0.0
-            sales = sales_rows[0][0] if sales_rows else 0.0
-            return {False: self._dso_formula(receivable, sales, company)}
-        receivables = {partner.id: amount for partner, amount in open_rows}
-        sales = {partner.id: amount for partner, amount in sales_rows}
-        return {
-            partner.id: self._dso_formula(
-                receivables.get(partner.id, 0.0), sales.get(partner.id, 0.0), company
-            )
-            for partner in partners
-        }
-
-    @api.model
-    def _dso_formula(self, receivable, sales, company):
-        if company.currency_id.compare_amounts(sales or 0.0, 0.0) <= 0:
-            return 0.0
-        return _round_days((receivable or 0.0) / sales * DSO_DAYS)
-
-    @api.model
-    def _debiteur_payment_behaviour(self, company, partners, today=None):
-        """{partner id: (average days late over 12 months, average of the last
-        6 months or None, average of the 6 months before or None)}, exact
-        (Decimal, not rounded): the callers round what they show, once.
-
-        Days late of a paid invoice = date of its last payment - due date
-        (negative when paid early), weighted by the invoice amount. The windows
-        are calendar months back from ``today``.
-        """
-        today = today or fields.Date.context_today(self)
-        partners = partners.commercial_partner_id
-        if not partners:
-            return {}
-        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
-            self.env[model].flush_model()
-        year_ago = today - relativedelta(months=12)
-        half_year_ago = today - relativedelta(months=6)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH paid AS (
-                    SELECT m.commercial_partner_id AS partner_id,
-                           ABS(m.amount_total_signed) AS weight,
-                           MAX(apr.max_date) AS paid_on,
-                           MAX(apr.max_date) - m.invoice_date_due AS days_late
-                      FROM account_move m
-                      JOIN account_move_line l
-                        ON l.move_id = m.id AND l.display_type = 'payment_term'
-                      JOIN account_partial_reconcile apr
-                        ON apr.debit_move_id = l.id
-                     WHERE m.company_id = %(company)s
-                       AND m.move_type = 'out_invoice'
-                       AND m.state = 'posted'
-                       AND m.payment_state IN ('paid', 'in_payment')
-                       AND m.commercial_partner_id = ANY(%(partners)s)
-                     GROUP BY m.id
-                )
-                SELECT partner_id,
-                       SUM(days_late * weight) / NULLIF(SUM(weight), 0),
-                       SUM(days_late * weight) FILTER (WHERE paid_on > %(half)s)
-                         / NULLIF(SUM(weight) FILTER (WHERE paid_on > %(half)s), 0),
-                       SUM(days_late * weight) FILTER (WHERE paid_on <= %(half)s)
-                         / NULLIF(SUM(weight) FILTER (WHERE paid_on <= %(half)s), 0)
-                  FROM paid
-                 WHERE paid_on > %(year)s AND paid_on <= %(today)s
-                 GROUP BY partner_id
-                """,
-                company=company.id,
-                partners=partners.ids,
-                half=half_year_ago,
-                year=year_ago,
-                today=today,
-            )
-        )
-        return {
-            partner_id: (Decimal(avg or 0), recent, previous)
-            for partner_id, avg, recent, previous in self.env.cr.fetchall()
-        }
-
-    # ------------------------------------------------------------------
     # Statement of account
     # ------------------------------------------------------------------
     def _statement_data(self, today=None):
@@ -1165,9 +761,9 @@ class DebiteurCase(models.Model):
             ],
             order="date desc, id desc",
         )
-        aging = dict.fromkeys(("not_due", "1_30", "31_60", "61_90", "90_plus"), 0.0)
+        aging = dict.fromkeys(analysis.AGING_BUCKETS, 0.0)
         for line in open_items:
-            aging[aging_bucket(line.date_maturity or line.date, today)] += (
+            aging[analysis.aging_bucket(line.date_maturity or line.date, today)] += (
                 line.amount_residual
             )
         return {
@@ -1177,17 +773,3 @@ class DebiteurCase(models.Model):
             "balance": sum(open_items.mapped("amount_residual")),
             "aging": aging,
         }
-
-
-def aging_bucket(due, today):
-    """The aging bucket of an item due on ``due`` (same rule as the SQL view)."""
-    days = (today - due).days if due else 0
-    if days <= 0:
-        return "not_due"
-    if days <= 30:
-        return "1_30"
-    if days <= 60:
-        return "31_60"
-    if days <= 90:
-        return "61_90"
-    return "90_plus"

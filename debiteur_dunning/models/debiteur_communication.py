@@ -542,9 +542,9 @@ class DebiteurCommunication(models.Model):
                 )
         # The cases count from the day a reminder was sent: bring them up to
         # date now that it has been (the run synced them while still queued).
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in delivered.company_id:
-            Case._sync(
+            Sync._sync_partners(
                 delivered.filtered(lambda c, co=company: c.company_id == co).partner_id,
                 company,
             )

@@ -89,9 +89,9 @@ class DebiteurLevel(models.Model):
         result = super().write(vals)
         if not vals.keys().isdisjoint(("handoff_ready", "is_legal_notice")):
             # The stages of the follow-up cases follow these flags.
-            Case = self.env["debiteur.case"].sudo()
+            Sync = self.env["debiteur.case.sync"].sudo()
             for company in self.company_id:
-                Case._sync_company(company)
+                Sync._sync_company(company)
         return result
 
     @api.constrains("mail_template_id")

@@ -407,9 +407,9 @@ class ResCompany(models.Model):
     )
 
     def _compute_debiteur_dso(self):
-        Case = self.env["debiteur.case"]
+        Behaviour = self.env["debiteur.payment.behaviour"]
         for company in self:
-            company.debiteur_dso = Case._debiteur_dso(company)[False]
+            company.debiteur_dso = Behaviour._dso(company)[False]
 
     # ----------------------------------------------------------------------
     # Collection-agency handoff

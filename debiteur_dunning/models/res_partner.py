@@ -484,19 +484,15 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_debiteur_behaviour(self):
-        company = self.env.company
-        Case = self.env["debiteur.case"]
-        commercial = self.commercial_partner_id
-        dso = Case._debiteur_dso(company, commercial)
-        behaviour = Case._debiteur_payment_behaviour(company, commercial)
+        figures = self.env["debiteur.payment.behaviour"]._figures(
+            self.env.company, self.commercial_partner_id
+        )
         for partner in self:
-            key = partner.commercial_partner_id.id
-            avg, recent, previous = behaviour.get(key, (0.0, None, None))
-            trend = Case._days_late_trend(recent, previous)
-            partner.debiteur_dso = dso.get(key, 0.0)
-            partner.debiteur_avg_days_late = Case._round_days(avg)
-            partner.debiteur_days_late_trend = trend
-            partner.debiteur_has_days_late_trend = trend is not False
+            values = figures[partner.commercial_partner_id.id]
+            partner.debiteur_dso = values["dso"]
+            partner.debiteur_avg_days_late = values["avg_days_late"]
+            partner.debiteur_days_late_trend = values["days_late_trend"]
+            partner.debiteur_has_days_late_trend = values["has_days_late_trend"]
 
     def _compute_debiteur_case_count(self):
         counts = dict(

@@ -245,7 +245,7 @@ class DebiteurArrangementWizard(models.TransientModel):
     def _schedule(self):
         self.ensure_one()
         currency = self.currency_id or self.company_id.currency_id
-        return self.env["debiteur.arrangement"]._schedule(
+        return self.env["debiteur.arrangement.schedule"]._instalments(
             currency,
             self.amount_total,
             self.first_date,

@@ -90,7 +90,7 @@ def wizard_preview(env, date):
 
 def sync_cases(env, date):
     """Cases are derived from the facts: sync them once (committed)."""
-    env["debiteur.case"].sudo()._sync_company(env.company, date)
+    env["debiteur.case.sync"].sudo()._sync_company(env.company, date)
     env.cr.commit()
     return env["debiteur.case"].search_count([("is_closed", "=", False)])
 

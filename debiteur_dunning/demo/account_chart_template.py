@@ -1,9 +1,14 @@
-"""Demo data helpers, called by ``demo/debiteur_demo.xml`` only.
+"""Demo data helpers, called from the demo XML files only.
 
 The demo debtors and invoices are plain XML records. What XML cannot express
 lives here: giving the main company a Dutch chart of accounts (when ``l10n_nl``
-is installed), registering payments, and a reminder history made by running
-the real engine on past dates.
+is installed), registering payments, a reminder history made by running the
+real engine on past dates, arrangements, a handoff and follow-up cases.
+
+As in Odoo's own ``account/demo/``, these are methods of
+``account.chart.template`` (prefixed ``_debiteur_demo_``), called through
+``<function model="account.chart.template" .../>``: no model of its own is
+registered in a production database for them.
 """
 
 import logging
@@ -21,15 +26,14 @@ USD_RATE = 1.08  # US dollars per euro
 DEMO_LANGS = ("nl_NL", "en_US")
 
 
-class DebiteurDemo(models.AbstractModel):
-    _name = "debiteur.demo"
-    _description = "Dunning Demo Data"
+class AccountChartTemplate(models.AbstractModel):
+    _inherit = "account.chart.template"
 
     # ------------------------------------------------------------------
     # The company: Dutch chart, currencies, policies
     # ------------------------------------------------------------------
     @api.model
-    def _setup_demo_company(self):
+    def _debiteur_demo_setup_company(self):
         """Make the main company a Dutch company that can post invoices."""
         company = self.env.ref("base.main_company")
         # The demo debtors speak Dutch or English. A database created with
@@ -39,7 +43,7 @@ class DebiteurDemo(models.AbstractModel):
         # Odoo loads a module's translations after its demo data: load them
         # now, so the letters of the demo history are in each debtor's language.
         self.env.ref("base.module_debiteur_dunning")._update_translations()
-        self._load_dutch_chart(company)
+        self._debiteur_demo_dutch_chart(company)
         company.partner_id.write(
             {
                 "street": "Keizersgracht 100",
@@ -56,15 +60,15 @@ class DebiteurDemo(models.AbstractModel):
             self.env["res.partner.bank"].create(
                 {"acc_number": DEMO_IBAN, "partner_id": company.partner_id.id}
             )
-        self._setup_demo_currencies(company)
+        self._debiteur_demo_currencies(company)
         company._debiteur_ensure_default_policies()
         company.debiteur_user_id = self.env.ref("base.user_admin")
         # Review mode: the scheduler prepares, the accountant confirms.
         company.debiteur_policy_business_id.auto_send = False
         company.debiteur_policy_consumer_id.min_amount = 25.0
-        self._create_demo_be_policy(company)
+        self._debiteur_demo_be_policy(company)
 
-    def _load_dutch_chart(self, company):
+    def _debiteur_demo_dutch_chart(self, company):
         """Replace the generic demo chart by the Dutch one if l10n_nl is there.
 
         Odoo's demo install gives the main company the generic chart (in US
@@ -73,8 +77,7 @@ class DebiteurDemo(models.AbstractModel):
         """
         if company.chart_template == "nl":
             return
-        ChartTemplate = self.env["account.chart.template"]
-        template = ChartTemplate._get_chart_template_mapping().get("nl")
+        template = self._get_chart_template_mapping().get("nl")
         if not template or not template.get("installed"):
             _logger.info(
                 "Dunning demo: l10n_nl is not installed, keeping chart %s of %s.",
@@ -89,9 +92,9 @@ class DebiteurDemo(models.AbstractModel):
         company.partner_id.country_id = self.env.ref("base.nl")
         # try_loading() without its warning about the registry still loading:
         # l10n_nl is installed already, so its template is complete.
-        ChartTemplate._load("nl", company, install_demo=False)
+        self._load("nl", company, install_demo=False)
 
-    def _create_demo_be_policy(self, company):
+    def _debiteur_demo_be_policy(self, company):
         """A policy for Belgian businesses: the business one, Belgian law.
 
         Copied from the default business policy so its levels keep their
@@ -126,7 +129,7 @@ class DebiteurDemo(models.AbstractModel):
             [{"xml_id": xmlid, "record": policy, "noupdate": True}]
         )
 
-    def _setup_demo_currencies(self, company):
+    def _debiteur_demo_currencies(self, company):
         """Activate the US dollar with a rate for the debtor invoiced in USD."""
         usd = self.env.ref("base.USD")
         if company.currency_id == usd:
@@ -155,7 +158,7 @@ class DebiteurDemo(models.AbstractModel):
     # Payments
     # ------------------------------------------------------------------
     @api.model
-    def _register_demo_payment(self, move_id, days_ago, amount=None):
+    def _debiteur_demo_payment(self, move_id, days_ago, amount=None):
         """Register a payment on a demo invoice, ``days_ago`` days before today.
 
         Without ``amount`` the invoice is paid in full.
@@ -177,7 +180,7 @@ class DebiteurDemo(models.AbstractModel):
     # Reminder history
     # ------------------------------------------------------------------
     @api.model
-    def _create_demo_history(self, failing_partner_id=None):
+    def _debiteur_demo_history(self, failing_partner_id=None):
         """Reminders sent on past dates, by the real engine.
 
         The engine runs on each past date, so the invoices reach their levels
@@ -194,12 +197,12 @@ class DebiteurDemo(models.AbstractModel):
         for days in HISTORY_DAYS:
             run = engine._run(today - timedelta(days=days), company, "manual")
             failing = failing_partner_id if days == HISTORY_DAYS[-1] else None
-            self._deliver_demo_run(run, failing)
+            self._debiteur_demo_deliver_run(run, failing)
             runs |= run
         runs.user_id = admin
         return runs
 
-    def _deliver_demo_run(self, run, failing_partner_id=None):
+    def _debiteur_demo_deliver_run(self, run, failing_partner_id=None):
         """Give the mails of a past run the result the mail queue would give."""
         sent_at = datetime.combine(run.date, time(7, 0))
         for comm in run.communication_ids.filtered("mail_id"):
@@ -225,7 +228,7 @@ class DebiteurDemo(models.AbstractModel):
         )
 
     @api.model
-    def _create_demo_review_run(self, partner_ids):
+    def _debiteur_demo_review_run(self, partner_ids):
         """This morning's scheduler run, prepared and waiting for review.
 
         What the scheduler does for a policy in review mode (see
@@ -255,7 +258,7 @@ class DebiteurDemo(models.AbstractModel):
     # VAT relief: an invoice unpaid for more than a year
     # ------------------------------------------------------------------
     @api.model
-    def _create_demo_vat_relief(self, partner_id, product_id):
+    def _debiteur_demo_vat_relief(self, partner_id, product_id):
         """Set up VAT relief and leave one invoice eligible for it.
 
         The invoice was due 400 days ago and is still unpaid, so its VAT may be
@@ -316,7 +319,7 @@ class DebiteurDemo(models.AbstractModel):
     # Collection agency: one debtor handed off
     # ------------------------------------------------------------------
     @api.model
-    def _create_demo_handoff(self, partner_id, agency_id):
+    def _debiteur_demo_handoff(self, partner_id, agency_id):
         """Hand the debtor that reached the formal notice over to the agency,
         through the same wizard a manager uses (the dossier is built)."""
         wizard = self.env["debiteur.handoff.wizard"].create(
@@ -327,3 +330,93 @@ class DebiteurDemo(models.AbstractModel):
             }
         )
         wizard.action_confirm()
+
+    # ------------------------------------------------------------------
+    # Payment arrangements
+    # ------------------------------------------------------------------
+    @api.model
+    def _debiteur_demo_arrangements(self, active_ids, broken_ids, completed_ids):
+        """One active, one broken and one completed arrangement on past dates."""
+        Wizard = self.env["debiteur.arrangement.wizard"]
+        Move = self.env["account.move"]
+        today = fields.Date.context_today(self)
+        result = self.env["debiteur.arrangement"]
+        specs = (
+            (active_ids, 20, "active"),
+            (broken_ids, 70, "broken"),
+            (completed_ids, 90, "completed"),
+        )
+        for move_ids, days_ago, target in specs:
+            moves = Move.browse(move_ids)
+            start = today - timedelta(days=days_ago)
+            wizard = Wizard.with_context(debiteur_today=start).create(
+                {
+                    "move_ids": [fields.Command.set(moves.ids)],
+                    "instalment_count": 3,
+                    "frequency": "monthly" if target != "broken" else "biweekly",
+                    "first_date": start + timedelta(days=7),
+                    "claims_mode": "waive",
+                    "waive_reason": "Demo: the debtor pays in instalments.",
+                }
+            )
+            arrangement = wizard.with_context(
+                debiteur_today=start
+            )._create_arrangement()
+            arrangement.date_start = start
+            lines = arrangement.line_ids.sorted("date")
+            if target == "active":
+                self._debiteur_demo_pay(moves, sum(lines[:1].mapped("amount")))
+            elif target == "completed":
+                self._debiteur_demo_pay(moves, arrangement.amount_total)
+            result |= arrangement
+        result._cron_process_arrangements(today)
+        return result
+
+    def _debiteur_demo_pay(self, moves, amount):
+        """Register ``amount`` on ``moves`` (oldest first), as the debtor paid."""
+        for move in moves.sorted("invoice_date_due"):
+            if amount <= 0:
+                break
+            part = min(amount, move.amount_residual)
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"amount": part})._create_payments()
+            amount -= part
+
+    # ------------------------------------------------------------------
+    # Follow-up cases
+    # ------------------------------------------------------------------
+    @api.model
+    def _debiteur_demo_cases(self):
+        """Give the follow-up kanban of the demo company something in most
+        columns: a dispute, a promise, a broken promise, a closed case."""
+        company = self.env.ref("base.main_company")
+        self.env.invalidate_all()  # open invoices as they are now, not as cached
+        Case = self.env["debiteur.case"].with_company(company)
+        today = fields.Date.context_today(self)
+        cases = Case.search(
+            [("company_id", "=", company.id), ("is_closed", "=", False)],
+            order="amount_overdue desc, id",
+        )
+        cases.write({"user_id": self.env.ref("base.user_admin").id})
+        if len(cases) < 4:
+            return
+        disputed, promised, broken, paid = cases[:4]
+        disputed.priority = "1"
+        disputed._mark_disputed(
+            self.env._("Disputes the hours invoiced"), disputed.invoice_ids[:1]
+        )
+        promised._record_promise(
+            today + timedelta(days=7),
+            promised.currency_id.round(promised.amount_overdue / 2),
+        )
+        broken.with_context(debiteur_case_sync=True).write(
+            {
+                "promise_start_date": today - timedelta(days=20),
+                "promise_date": today - timedelta(days=3),
+                "promise_amount": broken.amount_overdue,
+            }
+        )
+        Case._cron_check_promises(today)
+        for move in paid.invoice_ids:
+            self._debiteur_demo_payment(move.id, 1)
