@@ -459,3 +459,24 @@ class ResCompany(models.Model):
         "are matched to open invoices. When set, a match that is exact and unique "
         "is reconciled at once; otherwise every match waits in Payments to Match.",
     )
+
+    def _debiteur_match_payments(self, date):
+        """Before reminders are proposed on ``date``: match the incoming
+        payments to the open invoices (``debiteur.payment.match``), logged on
+        the scheduler's run of the day when one is running."""
+        self.ensure_one()
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.id),
+                    ("date", "=", date),
+                    ("trigger", "=", "cron"),
+                    ("state", "=", "running"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        self.env["debiteur.payment.match"]._debiteur_scan(self, date, run=run or None)

@@ -632,3 +632,14 @@ class ResPartner(models.Model):
         return self.env["debiteur.handoff.wizard"]._action_open(
             partners=self.commercial_partner_id
         )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+
+    def _debiteur_payment_hold_reasons(self, date, company):
+        """``{debtor id: warning}`` for the debtors among ``self`` with an
+        incoming payment still to check: their reminder waits."""
+        return self.env["debiteur.payment.match"]._debiteur_hold_reasons(
+            self, company, date
+        )
