@@ -8,6 +8,8 @@
     "website": "https://github.com/debiteur-dunning/debiteur_dunning",
     "author": "debiteur_dunning developers",
     "license": "LGPL-3",
+    "maintainers": ["debiteur-dunning"],
+    "development_status": "Beta",
     "application": True,
     "depends": ["account", "mail", "portal"],
     "external_dependencies": {"python": ["python-stdnum", "holidays"]},

@@ -1,5 +1,5 @@
 """The bad input catalogue (issue 8): every odd case gives a clear outcome and
-loses nothing. README, section "Bad input", lists them with their outcome."""
+loses nothing. docs/edge-cases.md lists them with their outcome."""
 
 import logging
 import os

@@ -613,7 +613,7 @@ class TestCaseCron(CaseCommon):
         # Pretend the case is stale; the scheduler brings it in line.
         case.with_context(debiteur_case_sync=True).write({"amount_overdue": 1.0})
         with freeze_time(self.d(1)):
-            self.env["debiteur.engine"]._cron_process()
+            self.env["debiteur.run"]._cron_process()
             self.process_mail_queue()
         case.invalidate_recordset()
         self.assertEqual(case.amount_overdue, 500.0)

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
@@ -355,13 +357,13 @@ class TestBulkInsert(DebiteurCommon):
         )
         proposals = engine._compute_proposals(TODAY, self.company)
         (vals,) = engine._communication_vals_list(run, proposals)
-        line_vals = [line for _cmd, _id, line in vals.pop("line_ids")]
+        line_vals = vals.pop("lines")
         self.assertEqual({v["line_type"] for v in line_vals}, {"invoice", "credit"})
         vals.update(name="DUN/TEST/1", payment_reference="RF18DUNTEST1")
         # Reminders are evidence: the server's own code creates them (sudo).
         by_orm = self.env["debiteur.communication"].sudo().create(dict(vals))
-        by_sql = engine._insert_records(
-            "debiteur.communication", [dict(vals, name="DUN/TEST/2")]
+        by_sql = self.env["debiteur.communication"]._debiteur_insert(
+            [dict(vals, name="DUN/TEST/2")]
         )
         self.env.flush_all()
         self.env.invalidate_all()
@@ -371,8 +373,7 @@ class TestBulkInsert(DebiteurCommon):
         # Not escalated: the same invoice may then be listed twice.
         lines = [dict(v, escalated=False) for v in line_vals]
         orm_lines = Line.create([dict(v, communication_id=by_orm.id) for v in lines])
-        sql_lines = engine._insert_records(
-            "debiteur.communication.line",
+        sql_lines = Line._debiteur_insert(
             [
                 dict(
                     v,
@@ -391,8 +392,38 @@ class TestBulkInsert(DebiteurCommon):
         for orm_line, sql_line in zip(orm_lines, sql_lines, strict=True):
             self.assert_same_records(orm_line, sql_line, ignore=("communication_id",))
 
-    def test_insert_checks_rights_and_values(self):
+    def test_insert_names_as_create_does(self):
+        """Without a number, ``_debiteur_insert`` draws the next ones of the
+        sequence and makes the payment references, as ``create()`` does."""
+        self.create_invoice(self.debtor, 250.0, self.d(-30))
         engine = self.env["debiteur.engine"]
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .create({"date": TODAY, "company_id": self.company.id, "trigger": "manual"})
+        )
+        proposals = engine._compute_proposals(TODAY, self.company)
+        (vals,) = engine._communication_vals_list(run, proposals)
+        vals.pop("lines")
+        Comm = self.env["debiteur.communication"].sudo()
+        by_orm = Comm.create(dict(vals))
+        by_sql = Comm._debiteur_insert([dict(vals), dict(vals)])
+        # The same sequence, one number after the other.
+        prefix, number = by_orm.name.rsplit("/", 1)
+        self.assertEqual(
+            by_sql.mapped("name"),
+            [f"{prefix}/{int(number) + i:06d}" for i in (1, 2)],
+        )
+        for comm in by_orm | by_sql:
+            self.assertEqual(
+                comm.payment_reference,
+                Comm._payment_reference_for(self.company, comm.name),
+            )
+        self.assertEqual(by_sql.create_uid, self.env.user)
+        self.assertTrue(all(by_sql.mapped("create_date")))
+
+    def test_insert_checks_rights_and_values(self):
+        Line = self.env["debiteur.communication.line"]
         reader = self.env["res.users"].create(
             {
                 "name": "Reader",
@@ -401,11 +432,9 @@ class TestBulkInsert(DebiteurCommon):
             }
         )
         with self.assertRaises(AccessError):
-            engine.with_user(reader)._insert_records(
-                "debiteur.communication.line", [{"move_id": 1}]
-            )
+            Line.with_user(reader)._debiteur_insert([{"move_id": 1}])
         with self.assertRaises(ValueError):
-            engine._insert_records("debiteur.communication.line", [{"details": 1}])
+            Line._debiteur_insert([{"details": 1}])
 
 
 @tagged("post_install", "-at_install", "debiteur")
@@ -437,3 +466,70 @@ class TestFormalNotice(DebiteurCommon):
     def test_ordinary_reminder_has_no_deadline(self):
         self.create_invoice(self.debtor, 100.0, self.d(-10))
         self.assertFalse(self.run_dunning(TODAY).communication_ids.legal_deadline)
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHooks(DebiteurCommon):
+    """The hooks later features extend: debtors held back, work before dunning."""
+
+    HOLD = "A payment came in that is not matched yet."
+
+    def setUp(self):
+        super().setUp()
+        self.create_invoice(self.debtor, 100.0, self.d(-10))
+        self.create_invoice(self.other_debtor, 100.0, self.d(-10))
+        self.holding = False
+
+        def hold(partners, date, company):
+            if self.holding and self.debtor in partners:
+                return {self.debtor.id: self.HOLD}
+            return {}
+
+        Partner = type(self.env["res.partner"])
+        patcher = patch.object(Partner, "_debiteur_hold_reasons", hold)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_held_debtor_kept_from_the_wizard(self):
+        with freeze_time(TODAY):
+            self.holding = True
+            wizard = self.preview(TODAY)
+            line = wizard.line_ids.filtered(lambda w: w.partner_id == self.debtor)
+            self.assertFalse(line.selectable)
+            self.assertFalse(line.selected)
+            self.assertIn(self.HOLD, line.warning)
+            line.selected = True
+            with self.assertRaisesRegex(UserError, self.HOLD):
+                wizard.action_confirm()
+            # Held between the preview and the confirmation: not sent either.
+            self.holding = False
+            wizard = self.preview(TODAY)
+            self.assertTrue(wizard.line_ids.mapped("selected"))
+            self.holding = True
+            wizard.action_confirm()
+        self.assertFalse(self.comms(self.debtor))
+        self.assertEqual(len(self.comms(self.other_debtor)), 1)
+
+    def test_held_debtor_kept_from_the_scheduler(self):
+        self.holding = True
+        with freeze_time(TODAY):
+            self.assertEqual(self.env["debiteur.run"]._cron_run(), 0)
+        self.assertFalse(self.comms(self.debtor))
+        self.assertEqual(len(self.comms(self.other_debtor)), 1)
+        # Once the hold is gone, the next scheduler run reminds the debtor.
+        self.holding = False
+        with freeze_time(TODAY):
+            self.env["debiteur.run"]._cron_run()
+        self.assertEqual(len(self.comms(self.debtor)), 1)
+
+    def test_work_before_dunning(self):
+        Company = type(self.env["res.company"])
+        with (
+            patch.object(Company, "_debiteur_before_dunning", autospec=True) as hook,
+            freeze_time(TODAY),
+        ):
+            self.preview(TODAY)
+            hook.assert_called_once_with(self.company, TODAY)
+            hook.reset_mock()
+            self.env["debiteur.run"]._cron_run()
+            hook.assert_any_call(self.company, TODAY)

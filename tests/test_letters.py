@@ -8,7 +8,8 @@ from PyPDF2 import PdfReader, PdfWriter
 
 from odoo.tests import tagged
 
-from odoo.addons.debiteur_dunning.models import debiteur_engine
+from odoo.addons.debiteur_dunning import report_pdf
+from odoo.addons.debiteur_dunning.models import debiteur_dispatch, debiteur_run
 
 from .common import TODAY, DebiteurCommon
 
@@ -61,7 +62,7 @@ class TestLetters(DebiteurCommon):
         self.create_invoice(self.other_debtor, 300.0, self.d(-10))
         # One letter per wkhtmltopdf call: an unpatched-Qt wkhtmltopdf (the
         # distributions' package) cannot render several documents in one call.
-        with patch.object(debiteur_engine, "LETTER_BATCH_SIZE", 1):
+        with patch.object(report_pdf, "LETTER_BATCH_SIZE", 1):
             run = self.run_dunning(TODAY)
         comms = run.communication_ids
         self.assertEqual(len(comms), 2)
@@ -95,10 +96,10 @@ class TestSchedulerLetters(DebiteurCommon):
         remaining = []
         with (
             freeze_time(TODAY),
-            patch.object(debiteur_engine, "CRON_BATCH_SIZE", 2),
-            patch.object(debiteur_engine, "CRON_TIME_BUDGET", -1),
+            patch.object(debiteur_run, "CRON_BATCH_SIZE", 2),
+            patch.object(debiteur_run, "CRON_TIME_BUDGET", -1),
             # Print files of 2 letters: the 5 letters go in 3 files.
-            patch.object(debiteur_engine, "PRINT_FILE_LETTERS", 2),
+            patch.object(debiteur_dispatch, "PRINT_FILE_LETTERS", 2),
         ):
             for _call in range(5):
                 remaining.append(self.env["debiteur.run"]._cron_run())
@@ -164,7 +165,7 @@ class TestLetterBatches(DebiteurCommon):
             # The third debtor's letter runs over several pages.
             for i in range(1 if number < 2 else 45):
                 self.create_invoice(partner, 100.0 + i, self.d(-10 - i % 5))
-        patcher = patch.dict(debiteur_engine._letter_batching, mode="documents")
+        patcher = patch.dict(report_pdf.letter_batching, mode="documents")
         patcher.start()
         self.addCleanup(patcher.stop)
 
@@ -186,50 +187,46 @@ class TestLetterBatches(DebiteurCommon):
         self.check_letters(run.communication_ids)
         # Learnt from the installed wkhtmltopdf: several documents per call
         # (Odoo's patched Qt) or the batch as one document (unpatched).
-        self.assertIn(
-            debiteur_engine._letter_batching["mode"], ("documents", "one_document")
-        )
+        self.assertIn(report_pdf.letter_batching["mode"], ("documents", "one_document"))
 
     def test_one_document_batch(self):
         """The path for an unpatched wkhtmltopdf, taken on any build."""
-        debiteur_engine._letter_batching["mode"] = "one_document"
+        report_pdf.letter_batching["mode"] = "one_document"
         run = self.run_dunning(TODAY, deliver=False)
         self.check_letters(run.communication_ids)
-        self.assertEqual(debiteur_engine._letter_batching["mode"], "one_document")
+        self.assertEqual(report_pdf.letter_batching["mode"], "one_document")
 
-    def run_one_document_failing(self, method, value):
-        """A run in "one_document" mode with the engine's ``method`` made to
-        return ``value``; its letters must still be each their own."""
-        debiteur_engine._letter_batching["mode"] = "one_document"
-        engine = self.env["debiteur.engine"]
-        with patch.object(type(engine), method, autospec=True, return_value=value):
+    def run_one_document_failing(self, function, value):
+        """A run in "one_document" mode with ``report_pdf``'s ``function``
+        made to return ``value``; its letters must still be each their own."""
+        report_pdf.letter_batching["mode"] = "one_document"
+        with patch.object(report_pdf, function, return_value=value):
             run = self.run_dunning(TODAY, deliver=False)
         self.check_letters(run.communication_ids)
-        return debiteur_engine._letter_batching["mode"]
+        return report_pdf.letter_batching["mode"]
 
     def test_unsplittable_batch_goes_one_letter_per_call(self):
         """A batch that cannot be split (a letter that uses the markers'
         font itself) is rendered one letter per call, never mixed up; the
         next batches are still rendered as one document."""
-        mode = self.run_one_document_failing("_split_letters", None)
+        mode = self.run_one_document_failing("split_letters", None)
         self.assertEqual(mode, "one_document")
 
     def test_no_marker_at_all_goes_one_letter_per_call_for_good(self):
         """Without the markers' font no batch can ever be split: the letters
         go one per call, and so do the next batches."""
-        mode = self.run_one_document_failing("_uses_marker_font", False)
+        mode = self.run_one_document_failing("uses_marker_font", False)
         self.assertEqual(mode, "single")
 
     def test_split_needs_exactly_one_marker_per_letter(self):
-        debiteur_engine._letter_batching["mode"] = "one_document"
+        report_pdf.letter_batching["mode"] = "one_document"
         run = self.run_dunning(TODAY, deliver=False)
         comms = run.communication_ids.sorted("id")
-        engine = self.env["debiteur.engine"]
         raws = [c.attachment_id.raw for c in comms]
         for raw in raws:
             pages = PdfReader(io.BytesIO(raw)).pages
             self.assertEqual(
-                [engine._uses_marker_font(page) for page in pages],
+                [report_pdf.uses_marker_font(page) for page in pages],
                 [True] + [False] * (len(pages) - 1),
             )
         merged = (
@@ -237,16 +234,16 @@ class TestLetterBatches(DebiteurCommon):
             ._merge_pdfs([io.BytesIO(raw) for raw in raws])
             .getvalue()
         )
-        parts = engine._split_letters(merged, 3)
+        parts = report_pdf.split_letters(merged, 3)
         self.assertEqual([page_count(p) for p in parts], [page_count(r) for r in raws])
-        self.assertIsNone(engine._split_letters(merged, 2))
-        self.assertIsNone(engine._split_letters(merged, 4))
+        self.assertIsNone(report_pdf.split_letters(merged, 2))
+        self.assertIsNone(report_pdf.split_letters(merged, 4))
         # A document whose first page has no marker is refused.
         tail = (
             self.env["ir.actions.report"]._merge_pdfs([io.BytesIO(raws[2])]).getvalue()
         )
         reader = PdfReader(io.BytesIO(tail))
-        self.assertIsNone(engine._split_letters(self.pages_from(reader, 1), 1))
+        self.assertIsNone(report_pdf.split_letters(self.pages_from(reader, 1), 1))
 
     @staticmethod
     def pages_from(reader, start):

@@ -29,7 +29,7 @@ except ImportError:  # collected as a top-level module by pytest
     import live_server as ls
 
 ADVISORY_LOCK_KEY = 0x64756E6E  # debiteur_engine.ADVISORY_LOCK_KEY
-CRON_BATCH_SIZE = 50  # debiteur_engine.CRON_BATCH_SIZE
+CRON_BATCH_SIZE = 50  # debiteur_run.CRON_BATCH_SIZE
 SIZES = {"kill": 230, "pay": 140, "race": 150}
 CRON = "debiteur_dunning.ir_cron_debiteur_run"
 MAIL_CRON = "mail.ir_cron_mail_scheduler_action"

@@ -78,9 +78,9 @@ class TestScheduler(DebiteurCommon):
             self.create_invoice(partner, 100.0, self.d(-10))
         cron = self.env.ref("debiteur_dunning.ir_cron_debiteur_run")
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        engine = "odoo.addons.debiteur_dunning.models.debiteur_engine.CRON_BATCH_SIZE"
+        batch_size = "odoo.addons.debiteur_dunning.models.debiteur_run.CRON_BATCH_SIZE"
         with freeze_time(TODAY), mute_logger("odoo.addons.base.models.ir_cron"):
-            with patch(engine, 2):
+            with patch(batch_size, 2):
                 self.env["debiteur.run"].with_context(
                     ir_cron_progress_id=progress.id
                 )._cron_run()
@@ -195,7 +195,7 @@ class TestCronTimeLimit(DebiteurCommon):
         )
         for partner in partners:
             self.create_invoice(partner, 100.0, self.d(-10))
-        module = "odoo.addons.debiteur_dunning.models.debiteur_engine"
+        module = "odoo.addons.debiteur_dunning.models.debiteur_run"
         remaining = []
         with (
             freeze_time(TODAY),
@@ -251,7 +251,7 @@ class TestSchedulerResilience(DebiteurCommon):
         with (
             freeze_time(TODAY),
             patch.object(Engine, "_compute_proposals", compute),
-            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_engine"),
+            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_run"),
         ):
             remaining = self.env["debiteur.run"]._cron_run()
             self.process_mail_queue()
@@ -278,7 +278,7 @@ class TestSchedulerResilience(DebiteurCommon):
 
     def test_failing_batch_skipped_next_batch_reminded(self):
         self.create_invoice(self.other_debtor, 300.0, self.d(-10))
-        module = "odoo.addons.debiteur_dunning.models.debiteur_engine"
+        module = "odoo.addons.debiteur_dunning.models.debiteur_run"
         with patch(f"{module}.CRON_BATCH_SIZE", 1):
             self.cron_failing(
                 lambda company, ids: (
@@ -304,7 +304,7 @@ class TestSchedulerResilience(DebiteurCommon):
         with (
             freeze_time(TODAY),
             patch.object(Engine, "_candidate_partner_ids", candidates),
-            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_engine"),
+            mute_logger("odoo.addons.debiteur_dunning.models.debiteur_run"),
         ):
             self.assertEqual(self.env["debiteur.run"]._cron_run(), 0)
             self.process_mail_queue()

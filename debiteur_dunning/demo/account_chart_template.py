@@ -232,7 +232,7 @@ class AccountChartTemplate(models.AbstractModel):
         """This morning's scheduler run, prepared and waiting for review.
 
         What the scheduler does for a policy in review mode (see
-        ``debiteur.engine._cron_company``), limited to a few debtors so the
+        ``debiteur.run._cron_company``), limited to a few debtors so the
         others still show up in the dunning wizard's preview.
         """
         company = self.env.ref("base.main_company")

@@ -7,6 +7,7 @@ from . import debiteur_run
 from . import debiteur_communication
 from . import debiteur_communication_line
 from . import debiteur_engine
+from . import debiteur_dispatch
 from . import debiteur_interest_rate
 from . import debiteur_legal
 from . import debiteur_claim

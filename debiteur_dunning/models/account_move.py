@@ -176,6 +176,23 @@ class AccountMove(models.Model):
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         return action
 
+    @api.model
+    def _debiteur_not_paused_domain(self, date):
+        """The domain of the invoices whose dunning is NOT paused on ``date``.
+
+        The engine asks this instead of knowing the features that pause
+        dunning: a block (until its end date, if any; a disputed invoice is
+        blocked), an active payment arrangement, an open collection-agency
+        handoff. A feature that pauses dunning adds its condition here.
+        """
+        return [
+            ("debiteur_arrangement_id", "=", False),
+            ("debiteur_handoff_id", "=", False),
+            "|",
+            ("debiteur_blocked", "=", False),
+            ("debiteur_block_until", "<=", date),
+        ]
+
     # ----------------------------------------------------------------------
     # VAT relief
     # ----------------------------------------------------------------------
@@ -660,10 +677,10 @@ class AccountMove(models.Model):
         or reconcile an invoice updates the case, hence ``sudo``.
         """
         moves = self.filtered(lambda m: m.is_sale_document(include_receipts=True))
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in moves.company_id:
             company_moves = moves.filtered(lambda m, c=company: m.company_id == c)
-            Case._sync(company_moves.commercial_partner_id, company)
+            Sync._sync_partners(company_moves.commercial_partner_id, company)
 
     # ----------------------------------------------------------------------
     # Collection-agency handoff

@@ -379,17 +379,6 @@ class DebiteurCase(models.Model):
             self.handoff_candidate,
         )
 
-    @api.model
-    def _sync(self, partners, company, today=None):
-        """Bring the cases of ``partners`` in ``company`` in line with the facts:
-        see ``debiteur.case.sync``, which new code calls directly."""
-        return self.env["debiteur.case.sync"]._sync_partners(partners, company, today)
-
-    @api.model
-    def _sync_company(self, company, today=None):
-        """Sync every debtor of ``company``: see ``debiteur.case.sync``."""
-        return self.env["debiteur.case.sync"]._sync_company(company, today)
-
     # ------------------------------------------------------------------
     # Manual stage moves (the kanban)
     # ------------------------------------------------------------------
@@ -590,7 +579,9 @@ class DebiteurCase(models.Model):
                 invoices=", ".join(moves.mapped("name")) or "-",
             )
         )
-        self.sudo()._sync(self.partner_id, self.company_id)
+        self.env["debiteur.case.sync"].sudo()._sync_partners(
+            self.partner_id, self.company_id
+        )
 
     def action_resolve_dispute(self):
         for case in self.filtered("disputed"):
@@ -608,7 +599,9 @@ class DebiteurCase(models.Model):
             }
         )
         self.message_post(body=self.env._("Dispute resolved: dunning resumes."))
-        self.sudo()._sync(self.partner_id, self.company_id)
+        self.env["debiteur.case.sync"].sudo()._sync_partners(
+            self.partner_id, self.company_id
+        )
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -207,22 +207,29 @@ class DebiteurCommunication(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._debiteur_prepare_vals(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _debiteur_prepare_vals(self, vals_list):
+        """The number of each new reminder (the company's sequence, drawn for
+        all of a company's reminders at once) and the payment reference made
+        from it; for ``create()`` and ``_debiteur_insert`` alike."""
+        Company = self.env["res.company"]
+        unnamed = defaultdict(list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("debiteur.communication")
-                    or "/"
-                )
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, todo in unnamed.items():
+            names = self.with_company(Company.browse(company_id))._next_names(len(todo))
+            for vals, name in zip(todo, names, strict=True):
+                vals["name"] = name
+        for vals in vals_list:
             if not vals.get("payment_reference") and vals["name"] != "/":
                 vals["payment_reference"] = self._payment_reference_for(
-                    company, vals["name"]
+                    Company.browse(vals.get("company_id") or self.env.company.id),
+                    vals["name"],
                 )
-        return super().create(vals_list)
 
     @api.model
     def _next_names(self, count):
@@ -396,7 +403,7 @@ class DebiteurCommunication(models.Model):
         drafts = self.filtered(lambda c: c.state == "draft")
         if not drafts:
             raise UserError(self.env._("Only reminders to review can be sent."))
-        self.env["debiteur.engine"]._send_communications(drafts)
+        self.env["debiteur.dispatch"]._send_communications(drafts)
         return True
 
     def action_retry(self):
@@ -409,7 +416,7 @@ class DebiteurCommunication(models.Model):
         with_mail.sudo().write({"state": "queued", "failure_reason": False})
         without_mail = failed - with_mail
         if without_mail:
-            self.env["debiteur.engine"]._send_communications(without_mail)
+            self.env["debiteur.dispatch"]._send_communications(without_mail)
         for comm in failed:
             comm.message_post(body=self.env._("Sending tried again."))
         return True
@@ -501,7 +508,7 @@ class DebiteurCommunication(models.Model):
         self.ensure_one()
         if not self.legal_deadline:
             return False
-        return self.env["debiteur.engine"]._legal_deadline(
+        return self.env["debiteur.legal"]._legal_deadline(
             day, self.level_id, self.policy_id, self.channel, self.partner_id
         )
 

@@ -287,9 +287,9 @@ class DebiteurHandoff(models.Model):
     def _sync_cases(self):
         """The debtors' follow-up cases move with the handoff (Collection agency)."""
         self.env.flush_all()
-        Case = self.env["debiteur.case"].sudo()
+        Sync = self.env["debiteur.case.sync"].sudo()
         for company in self.company_id:
-            Case._sync(
+            Sync._sync_partners(
                 self.filtered(lambda h, c=company: h.company_id == c).partner_id,
                 company,
             )

@@ -21,6 +21,7 @@ from ..legal import (
     collection_costs,
     costs_vat_surcharge,
     interest_on_balances,
+    legal_notice_deadline,
     prescription_date,
     receipt_date,
 )
@@ -613,3 +614,101 @@ class DebiteurLegal(models.AbstractModel):
                 return True
             number = ("EL" if member == "gr" else member.upper()) + number
         return eu_vat.is_valid(number)
+
+    # ------------------------------------------------------------------
+    # What a letter must state, and whether it may leave
+    # ------------------------------------------------------------------
+    def _stale_tables(self, date, proposals, Level, Policy, partners):
+        """``{rate table kind: warning}`` for the stale statutory rate tables,
+        when a letter of ``proposals`` states statutory interest (one query
+        then, none otherwise)."""
+        if not any(
+            Level.browse(p.level_id).charge_interest
+            and Policy.browse(p.policy_id).interest_mode == "statutory"
+            for p in proposals
+        ):
+            return {}
+        return {
+            kind: self.env._(
+                "The newest rate of %(table)s starts on %(date)s, more than six "
+                "months ago: check whether a newer rate was published (Interest "
+                "Rates) before sending interest.",
+                table=label,
+                date=newest,
+            )
+            for kind, label, newest in self.env["debiteur.interest.rate"]._stale_kinds(
+                date
+            )
+        }
+
+    def _be_creditor_unidentified(self, company):
+        """Why a Belgian reminder cannot be sent for ``company``, or False.
+
+        Every Belgian reminder states the creditor's enterprise number
+        (KBO/BCE, Book XIX Code of Economic Law, art. XIX.2): the company
+        registry, or the digits of a Belgian VAT number, which is the same
+        number."""
+        if company.company_registry or (company.vat or "").upper().startswith("BE"):
+            return False
+        return self.env._(
+            "The reminder cannot be sent: a Belgian reminder must state the "
+            "creditor's enterprise number (KBO/BCE). Fill in the company's "
+            "registry number."
+        )
+
+    def _legal_notice_problem(self, company, proposal, policy, partner):
+        """Why a formal notice would not stand, or False (LEGAL.md, NL consumers).
+
+        The 14-day letter must state the term, the date it ends, the exact
+        costs, and who the creditor is; without them, no costs can be claimed.
+        """
+        _ = self.env._
+        missing = []
+        if not proposal.legal_deadline:
+            missing.append(_("the end date of the payment term"))
+        consumer = self._is_consumer(partner, policy)
+        if (
+            consumer
+            and policy.jurisdiction == "nl"
+            and policy.costs_mode == "statutory"
+            and not proposal.costs_amount
+            # Costs already invoiced (after an earlier 14-day letter) or waived
+            # are not charged again: nothing new to state.
+            and not proposal.costs_charged
+        ):
+            missing.append(_("the amount of the collection costs"))
+        if not company.name or not (company.street and company.city):
+            missing.append(_("the creditor's name and address"))
+        if not (company.company_registry or company.vat):
+            missing.append(_("the creditor's Chamber of Commerce or VAT number"))
+        if not missing:
+            return False
+        return _(
+            "The formal notice cannot be sent: it lacks %(missing)s.",
+            missing=", ".join(missing),
+        )
+
+    @api.model
+    def _legal_deadline(self, sent, level, policy, channel, partner=None):
+        """Last day of the payment term a letter states (LEGAL.md).
+
+        Formal notices have one; so has a Belgian consumer's first reminder
+        (the 14-day waiting period). A letter counts as post; e-mail and
+        letter together take the later (postal) term. Belgian public holidays
+        are not known here, so the Belgian term counts weekends only (see
+        ``legal.deadlines``).
+        """
+        if channel == "phone":
+            return False
+        be_first = (
+            policy.jurisdiction == "be"
+            and partner is not None
+            and self._is_consumer(partner, policy)
+            and level == policy._sorted_levels()[:1]
+        )
+        if not level.is_legal_notice and not be_first:
+            return False
+        country = "BE" if policy.jurisdiction == "be" else "NL"
+        return legal_notice_deadline(
+            sent, "email" if channel == "email" else "post", country
+        )

@@ -17,14 +17,13 @@ from markupsafe import Markup
 
 from odoo import models
 
+from ..report_pdf import KEEP_FONT_CLASS
+
 _logger = logging.getLogger(__name__)
 
 # Metric-compatible with Arial where installed (fonts-liberation), else the
 # DejaVu that fontconfig itself depends on.
 SYSTEM_FONTS = "'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
-# Elements that set their own font on purpose (the markers that split a batch
-# of letters) carry this class and keep it.
-KEEP_FONT_CLASS = "o_debiteur_keep_font"
 SYSTEM_FONT_STYLE = (
     '<style id="o_debiteur_system_font">'
     f"body, body *:not(.{KEEP_FONT_CLASS}) "

@@ -232,6 +232,13 @@ class ResCompany(models.Model):
             return {}
         return dict(zip(source_terms, translated_terms, strict=True))
 
+    def _debiteur_before_dunning(self, date):
+        """Hook called before reminders are proposed for this company on
+        ``date`` (the dunning wizard's preview, the scheduler): the place for
+        work that changes what is due, e.g. matching payments that came in.
+        Does nothing by default; returns nothing."""
+        self.ensure_one()
+
     # ----------------------------------------------------------------------
     # VAT relief
     # ----------------------------------------------------------------------

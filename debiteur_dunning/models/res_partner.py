@@ -96,6 +96,16 @@ class ResPartner(models.Model):
             "debiteur_user_id",
         ]
 
+    def _debiteur_hold_reasons(self, date, company):
+        """``{debtor id: warning}`` for the debtors among ``self`` (the
+        commercial partners the engine proposes for) whose reminders are held
+        on ``date`` in ``company``: shown with the warning in the preview, not
+        selectable there, not sent by the scheduler. None by default; a
+        feature that must hold reminders back (say, an unmatched payment)
+        extends this hook.
+        """
+        return {}
+
     # ------------------------------------------------------------------
     # Rights on the dunning fields
     # ------------------------------------------------------------------
@@ -513,6 +523,20 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
+
+    @api.model
+    def _debiteur_after_reminders(self, communications):
+        """Hook called once ``communications`` were sent (queued, printed or
+        scheduled as calls): the debtors' cases follow what was sent (a case
+        is bookkeeping derived from the facts, whoever sends)."""
+        Sync = self.env["debiteur.case.sync"].sudo()
+        for company in communications.company_id:
+            Sync._sync_partners(
+                communications.filtered(
+                    lambda c, co=company: c.company_id == co
+                ).partner_id,
+                company,
+            )
 
     # ----------------------------------------------------------------------
     # Collection agency

@@ -90,6 +90,7 @@ class DebiteurDunningWizard(models.TransientModel):
     def action_preview(self):
         require_group(self.env, GROUP_USER)
         self.ensure_one()
+        self.company_id._debiteur_before_dunning(self.date)
         proposals = self._proposals()
         self.line_ids.unlink()
         # One create for all the lines; their details table is formatted only

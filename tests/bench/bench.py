@@ -176,7 +176,9 @@ def scheduler_child(args):
 
     IrCron._notify_progress = notify_progress
     if args.scheduler_letters == "skip":
-        reg["debiteur.engine"]._render_letters = lambda self, comms: None
+        older = "debiteur.dispatch" not in reg  # older: the engine renders
+        renderer = reg["debiteur.engine" if older else "debiteur.dispatch"]
+        renderer._render_letters = lambda self, comms: None
     result = {"letters_rendered": args.scheduler_letters == "render"}
 
     def counts(env):
@@ -257,7 +259,7 @@ def letters(env, today, count):
     bench_engine.set_report_url(env, env.context.get("bench_report_url"))
     # Warm-up: the first render builds the asset bundles; two letters, so that
     # an engine falling back to one letter per wkhtmltopdf call does it here.
-    env["debiteur.engine"]._render_letters(comms[:2])
+    bench_engine.letter_renderer(env)._render_letters(comms[:2])
     out = bench_engine.render_letters(env, comms[2 : count + 2])
     return out
 

@@ -126,13 +126,30 @@ def set_report_url(env, url):
         env["ir.config_parameter"].sudo().set_param("report.url", url)
 
 
+def letters_module():
+    """The module that holds how letters are batched, and the name of its
+    flag: ``report_pdf`` now, the engine's module in older versions."""
+    try:
+        from odoo.addons.debiteur_dunning import report_pdf
+    except ImportError:  # older engines
+        from odoo.addons.debiteur_dunning.models import debiteur_engine
+
+        return debiteur_engine, "_letter_batching"
+    return report_pdf, "letter_batching"
+
+
+def letter_renderer(env):
+    """The model that renders letters: ``debiteur.dispatch`` (the engine in
+    older versions)."""
+    return env["debiteur.dispatch" if "debiteur.dispatch" in env else "debiteur.engine"]
+
+
 def letter_mode():
     """How the engine batches letters in this process, as it learnt it:
     "documents" (several per wkhtmltopdf call), "one_document" (the batch as
     one document, split afterwards: unpatched wkhtmltopdf) or "single"."""
-    from odoo.addons.debiteur_dunning.models import debiteur_engine
-
-    flag = getattr(debiteur_engine, "_letter_batching", None)
+    module, flag_name = letters_module()
+    flag = getattr(module, flag_name, None)
     if flag is None:
         return "documents"
     if "mode" in flag:
@@ -150,19 +167,18 @@ def render_letters(env, comms, shapes=False):
     Returns {letters: QueryCounter, letters_count, letters_batch,
     letters_mode, letters_failed}.
     """
-    from odoo.addons.debiteur_dunning.models import debiteur_engine
-
-    configured = debiteur_engine.LETTER_BATCH_SIZE
+    module, _flag = letters_module()
+    configured = module.LETTER_BATCH_SIZE
     out = {"letters_count": len(comms), "letters_failed": None}
     for size in (configured, 1):
-        debiteur_engine.LETTER_BATCH_SIZE = size
+        module.LETTER_BATCH_SIZE = size
         try:
             with (
                 env.cr.savepoint(),
                 benchlib.PeakRSS() as rss,
                 QueryCounter(shapes=shapes) as counter,
             ):
-                env["debiteur.engine"]._render_letters(comms)
+                letter_renderer(env)._render_letters(comms)
                 env.flush_all()
         except Exception as exc:  # reported, then retried one by one
             out["letters_failed"] = f"{type(exc).__name__}: {exc}"[:200]
@@ -172,7 +188,7 @@ def render_letters(env, comms, shapes=False):
             )
             continue
         finally:
-            debiteur_engine.LETTER_BATCH_SIZE = configured
+            module.LETTER_BATCH_SIZE = configured
         counter.rss = rss.mb
         mode = letter_mode()
         if mode == "single":
@@ -277,11 +293,11 @@ class Bench(benchlib.Measurer):
             sample = comms[:SAMPLE]
             set_report_url(env, self.report_url)
             # Warm-up: the first report render builds the asset bundles.
-            Engine._render_letters(sample[:1])
+            letter_renderer(env)._render_letters(sample[:1])
             out.update(render_letters(env, sample[1:], shapes=self.shapes))
             mails = sample.filtered(lambda c: c.channel in ("email", "email_letter"))
             with QueryCounter(shapes=self.shapes) as c_mail:
-                Engine._queue_mails(mails)
+                letter_renderer(env)._queue_mails(mails)
                 env.flush_all()
             out["mail"] = c_mail
             out["mail_count"] = len(mails)

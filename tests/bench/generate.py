@@ -616,7 +616,10 @@ def run_history(env, days_ago, today, out):
     from odoo import fields
 
     company = env.company
-    Engine = env["debiteur.engine"]
+    # The scheduler: debiteur.run (the engine in older versions).
+    Scheduler = env["debiteur.run"]
+    if not hasattr(Scheduler, "_cron_company"):
+        Scheduler = env["debiteur.engine"]
     Comm = env["debiteur.communication"]
     started = time.perf_counter()
     counts = []
@@ -624,7 +627,7 @@ def run_history(env, days_ago, today, out):
         date = today - timedelta(days=days)
         remaining = True
         while remaining:
-            _done, remaining = Engine._cron_company(
+            _done, remaining = Scheduler._cron_company(
                 company, date, True, time.monotonic()
             )
         drafts = Comm.search(
