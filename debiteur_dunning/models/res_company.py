@@ -235,9 +235,12 @@ class ResCompany(models.Model):
     def _debiteur_before_dunning(self, date):
         """Hook called before reminders are proposed for this company on
         ``date`` (the dunning wizard's preview, the scheduler): the place for
-        work that changes what is due, e.g. matching payments that came in.
-        Does nothing by default; returns nothing."""
+        work that changes what is due. Returns nothing.
+
+        Payments first matches the payments that came in
+        (``_debiteur_match_payments``, below)."""
         self.ensure_one()
+        self._debiteur_match_payments(date)
 
     # ----------------------------------------------------------------------
     # VAT relief

@@ -100,11 +100,13 @@ class ResPartner(models.Model):
         """``{debtor id: warning}`` for the debtors among ``self`` (the
         commercial partners the engine proposes for) whose reminders are held
         on ``date`` in ``company``: shown with the warning in the preview, not
-        selectable there, not sent by the scheduler. None by default; a
-        feature that must hold reminders back (say, an unmatched payment)
-        extends this hook.
+        selectable there, not sent by the scheduler. A feature that must hold
+        reminders back adds its reasons here.
+
+        Payments first holds a debtor with a payment still to check
+        (``_debiteur_payment_hold_reasons``, below).
         """
-        return {}
+        return self._debiteur_payment_hold_reasons(date, company)
 
     # ------------------------------------------------------------------
     # Rights on the dunning fields
