@@ -11,13 +11,14 @@
     "maintainers": ["debiteur-dunning"],
     "development_status": "Beta",
     "application": True,
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "mail", "portal", "payment", "account_payment"],
     "external_dependencies": {"python": ["python-stdnum", "holidays"]},
     "data": [
         "security/debiteur_security.xml",
         "security/ir.model.access.csv",
         "security/debiteur_rules.xml",
         "report/debiteur_letter_report.xml",
+        "report/debiteur_debtor_page_templates.xml",
         "report/debiteur_letter_templates.xml",
         "report/debiteur_statement_report.xml",
         "report/debiteur_statement_templates.xml",
@@ -60,6 +61,7 @@
         "views/debiteur_arrangement_views.xml",
         "views/debiteur_handoff_views.xml",
         "views/debiteur_case_menus.xml",
+        "views/debiteur_debtor_page_templates.xml",
     ],
     "demo": [
         "demo/debiteur_demo.xml",

@@ -1,1 +1,2 @@
 from . import debiteur_handoff
+from . import debtor_page

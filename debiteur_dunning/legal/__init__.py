@@ -38,7 +38,7 @@ from .deadlines import legal_notice_deadline, receipt_date
 from .interest import be_commercial_rate, interest_on_balances, statutory_interest
 from .prescription import prescription_date
 from .rates import stale_rate_kinds
-from .references import be_structured_communication, rf_reference
+from .references import be_structured_communication, epc_qr_payload, rf_reference
 
 __all__ = [
     "BE_BUSINESS_COMPENSATION",
@@ -49,6 +49,7 @@ __all__ = [
     "be_consumer_damages",
     "be_structured_communication",
     "collection_costs",
+    "epc_qr_payload",
     "costs_vat_surcharge",
     "interest_on_balances",
     "is_working_day",

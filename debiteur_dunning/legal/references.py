@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from stdnum import iso11649
 
@@ -89,3 +90,68 @@ def be_structured_communication(number: int | str) -> str:
 def _as_number(text: str) -> int:
     """ISO 7064 conversion: digits stay, letters become 10 (A) to 35 (Z)."""
     return int("".join(str(int(char, 36)) for char in text))
+
+
+EPC_MAX_BYTES = 331
+EPC_MAX_AMOUNT = Decimal("999999999.99")
+
+
+def epc_qr_payload(
+    name: str,
+    iban: str,
+    amount: Decimal | None = None,
+    reference: str = "",
+    bic: str = "",
+    text: str = "",
+) -> str:
+    """The text of an EPC QR code (EPC069-12, version 002, UTF-8): a SEPA credit
+    transfer a banking app fills in when it scans the code.
+
+    ``name`` (the beneficiary, at most 70 characters, cut), ``iban`` (spaces
+    removed), ``amount`` in euro (None or zero: the payer types it; else
+    0.01 to 999,999,999.99, two decimals), ``reference``: an ISO 11649
+    creditor reference goes in the structured remittance field; anything else
+    (a Belgian structured communication) in the unstructured one, where
+    Belgian banks read it; ``text`` is used when there is no reference.
+    """
+    iban = _SEPARATORS.sub("", iban or "").upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[0-9A-Z]{8,30}", iban):
+        raise ValueError(f"not an IBAN: {iban!r}")
+    name = " ".join((name or "").split())[:70]
+    if not name:
+        raise ValueError("the beneficiary's name is required")
+    amount_text = ""
+    if amount:
+        amount = _as_decimal(amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if not Decimal("0.01") <= amount <= EPC_MAX_AMOUNT:
+            raise ValueError(f"amount out of the EPC range: {amount}")
+        amount_text = f"EUR{amount}"
+    reference = _SEPARATORS.sub("", reference or "").upper()
+    structured = unstructured = ""
+    if reference.startswith("RF") and iso11649.is_valid(reference):
+        structured = reference
+    else:
+        unstructured = (reference or " ".join((text or "").split()))[:140]
+    lines = [
+        "BCD",
+        "002",
+        "1",
+        "SCT",
+        (bic or "").replace(" ", "").upper(),
+        name,
+        iban,
+        amount_text,
+        "",  # purpose
+        structured,
+        unstructured,
+    ]
+    payload = "\n".join(lines).rstrip("\n")
+    if len(payload.encode()) > EPC_MAX_BYTES:
+        raise ValueError("EPC QR payload longer than 331 bytes")
+    return payload
+
+
+def _as_decimal(value) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"amount must be a number, not {type(value).__name__}")
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)

@@ -5,6 +5,7 @@ from . import debiteur_policy
 from . import debiteur_level
 from . import debiteur_run
 from . import debiteur_communication
+from . import debiteur_debtor_link
 from . import debiteur_communication_line
 from . import debiteur_engine
 from . import debiteur_dispatch

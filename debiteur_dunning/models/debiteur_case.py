@@ -173,6 +173,11 @@ class DebiteurCase(models.Model):
         string="Reminders",
     )
     communication_count = fields.Integer(compute="_compute_communication_ids")
+    debtor_page_seen = fields.Char(
+        string="Debtor's Page Seen",
+        compute="_compute_debtor_page_seen",
+        help="When the debtor last opened the page linked from the reminders.",
+    )
     dso = fields.Float(
         string="DSO (days)",
         compute="_compute_analysis",
@@ -318,6 +323,27 @@ class DebiteurCase(models.Model):
             case.communication_count = len(ids)
 
     @api.depends_context("company")
+    def _compute_debtor_page_seen(self):
+        links = (
+            self.env["debiteur.debtor.link"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("last_opened", "!=", False),
+                ],
+                ["partner_id", "company_id", "last_opened"],
+            )
+        )
+        seen = {(k.partner_id.id, k.company_id.id): k.last_opened for k in links}
+        for case in self:
+            when = seen.get((case.partner_id.id, case.company_id.id))
+            case.debtor_page_seen = when and self.env._(
+                "Seen on %(date)s",
+                date=case._format_date(fields.Datetime.context_timestamp(case, when)),
+            )
+
     def _compute_analysis(self):
         """The debtor's payment behaviour (``debiteur.payment.behaviour``)."""
         Behaviour = self.env["debiteur.payment.behaviour"]

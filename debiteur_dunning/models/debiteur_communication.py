@@ -1,4 +1,6 @@
+import base64
 import hashlib
+import logging
 import re
 from collections import defaultdict
 
@@ -6,12 +8,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
-from ..legal import be_structured_communication, rf_reference
+from ..legal import be_structured_communication, epc_qr_payload, rf_reference
 from .debiteur_proof_mixin import GROUP_MANAGER, GROUP_USER, require_group
 
 SENT_STATES = ("queued", "sent", "printed")
 # States in which a line's level counts as reached by the invoice.
 REACHED_STATES = ("queued", "sent", "printed", "failed")
+
+_logger = logging.getLogger(__name__)
 
 
 class DebiteurCommunication(models.Model):
@@ -180,6 +184,13 @@ class DebiteurCommunication(models.Model):
     )
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancel_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    # The debtor's page (debiteur.debtor.link): opened from this reminder.
+    debtor_page_first_opened = fields.Datetime(
+        string="Page First Opened", readonly=True, copy=False
+    )
+    debtor_page_last_opened = fields.Datetime(
+        string="Page Last Opened", readonly=True, copy=False
+    )
 
     @api.depends("partner_id.lang", "recipient_id.lang")
     def _compute_lang(self):
@@ -555,3 +566,68 @@ class DebiteurCommunication(models.Model):
                 delivered.filtered(lambda c, co=company: c.company_id == co).partner_id,
                 company,
             )
+
+    # ------------------------------------------------------------------
+    # The debtor's page: the link, its QR code and the EPC QR code
+    # ------------------------------------------------------------------
+    def _debtor_page_url(self):
+        """The debtor's page link this reminder carries (created or renewed:
+        see ``debiteur.debtor.link``), with this reminder's number so that the
+        opening is recorded on it. Used by the e-mail and the letter."""
+        self.ensure_one()
+        link = self.env["debiteur.debtor.link"]._for_partners(
+            self.partner_id, self.company_id
+        )[self.partner_id.commercial_partner_id.id]
+        return f"{link._url()}?r={self.id}"
+
+    def _debtor_page_opened(self, when):
+        for comm in self.sudo():
+            vals = {"debtor_page_last_opened": when}
+            if not comm.debtor_page_first_opened:
+                vals["debtor_page_first_opened"] = when
+            comm.write(vals)
+
+    @api.model
+    def _qr_data_uri(self, value, size=240):
+        """A QR code of ``value`` as a PNG ``data:`` URI: letters render
+        without the HTTP server, so nothing may be fetched at render time."""
+        png = self.env["ir.actions.report"].barcode(
+            "QR", value, width=size, height=size, barLevel="M"
+        )
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    def _epc_qr_payload(self):
+        """The EPC QR code's text (SEPA credit transfer) of what this reminder
+        asks: the company's IBAN, the total claim in euro and the payment
+        reference; False when it cannot be made (no IBAN, not euro)."""
+        self.ensure_one()
+        statement = self._claim_statement()
+        iban = self._company_iban()
+        if not iban or statement["currency"].name != "EUR":
+            return False
+        amount = statement["total"] if statement["total"] > 0 else None
+        try:
+            return epc_qr_payload(
+                self.company_id.name,
+                iban,
+                amount,
+                self.payment_reference or "",
+                bic=self.company_id.partner_id.bank_ids[:1].bank_id.bic or "",
+                text=self.name,
+            )
+        except ValueError as exc:
+            _logger.info("No EPC QR code on %s: %s", self.name, exc)
+            return False
+
+    def _debtor_page_letter_values(self):
+        """What the letter's debtor's-page block shows: the short URL, a QR
+        code of it and the EPC QR code (``data:`` URIs)."""
+        self.ensure_one()
+        url = self._debtor_page_url()
+        epc = self._epc_qr_payload()
+        return {
+            "url": url,
+            "short_url": url.split("://", 1)[-1].split("?", 1)[0],
+            "url_qr": self._qr_data_uri(url),
+            "epc_qr": epc and self._qr_data_uri(epc),
+        }

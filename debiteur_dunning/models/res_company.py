@@ -460,6 +460,66 @@ class ResCompany(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Debtor's page (the link in every reminder)
+    # ------------------------------------------------------------------
+    debiteur_page_link_days = fields.Integer(
+        string="Debtor's Page Link Valid (days)",
+        default=90,
+        help="A debtor's page link stays valid this many days after the last "
+        "reminder that carried it, and never once the claim is closed.",
+    )
+    debiteur_page_max_instalments = fields.Integer(
+        string="Instalments a Debtor May Propose",
+        default=6,
+        help="The highest number of monthly instalments a debtor can propose on "
+        "the debtor's page. 0: the page offers no payment arrangement.",
+    )
+    debiteur_page_auto_accept = fields.Boolean(
+        string="Accept Proposed Arrangements at Once",
+        help="An arrangement the debtor proposes within the limits below is "
+        "agreed at once; any other proposal waits as a draft for the manager.",
+    )
+    debiteur_page_auto_max_instalments = fields.Integer(
+        string="Accept up to (instalments)",
+        default=3,
+    )
+    debiteur_page_auto_max_amount = fields.Monetary(
+        string="Accept up to (amount)",
+        currency_field="currency_id",
+        default=2500.0,
+    )
+    debiteur_page_promise_days = fields.Integer(
+        string="Promise to Pay Within (days)",
+        default=14,
+        help="The latest date a debtor can promise to pay by on the debtor's "
+        "page, counted from today.",
+    )
+
+    @api.constrains(
+        "debiteur_page_link_days",
+        "debiteur_page_max_instalments",
+        "debiteur_page_auto_max_instalments",
+        "debiteur_page_promise_days",
+    )
+    def _check_debiteur_page_limits(self):
+        for company in self:
+            if (
+                company.debiteur_page_link_days < 1
+                or min(
+                    company.debiteur_page_max_instalments,
+                    company.debiteur_page_auto_max_instalments,
+                    company.debiteur_page_promise_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The debtor's page link is valid at least one day; its "
+                        "limits cannot be negative."
+                    )
+                )
+
     # ----------------------------------------------------------------------
     # Payments first
     # ----------------------------------------------------------------------

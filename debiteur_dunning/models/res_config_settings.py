@@ -96,6 +96,29 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # ----------------------------------------------------------------------
+    # Debtor's page
+    # ----------------------------------------------------------------------
+
+    debiteur_page_link_days = fields.Integer(
+        related="company_id.debiteur_page_link_days", readonly=False
+    )
+    debiteur_page_max_instalments = fields.Integer(
+        related="company_id.debiteur_page_max_instalments", readonly=False
+    )
+    debiteur_page_auto_accept = fields.Boolean(
+        related="company_id.debiteur_page_auto_accept", readonly=False
+    )
+    debiteur_page_auto_max_instalments = fields.Integer(
+        related="company_id.debiteur_page_auto_max_instalments", readonly=False
+    )
+    debiteur_page_auto_max_amount = fields.Monetary(
+        related="company_id.debiteur_page_auto_max_amount", readonly=False
+    )
+    debiteur_page_promise_days = fields.Integer(
+        related="company_id.debiteur_page_promise_days", readonly=False
+    )
+
+    # ----------------------------------------------------------------------
     # Payments first
     # ----------------------------------------------------------------------
 

@@ -323,36 +323,36 @@ class ResPartner(models.Model):
             partner.debiteur_next_prescription_date = values.get("prescription", False)
 
     @api.model
-    def _debiteur_claim_figures(self, company, partners, as_of):
+    def _debiteur_claim_figures(
+        self, company, partners, as_of, moves=None, credits=None
+    ):
         """``{commercial partner id: {"interest", "costs", "open", "prescription"}}``.
 
         ``open`` is the overdue principal plus the open costs invoices; amounts
         are Decimals in the company currency. Interest and costs are less what
         ``account.move._debiteur_charges`` says was already charged.
+
+        A caller that has already read the debtors' open invoices (``moves``,
+        with the fields of :meth:`_debiteur_claim_move_fields`) or their open
+        credits (``credits``, as ``debiteur.claim._claims`` takes them) passes
+        them instead of having them read again (the debtor's page).
         """
         if not partners:
             return {}
         currency = company.currency_id
         zero = _quantize(0, currency)
-        moves = self.env["account.move"].search_fetch(
-            [
-                ("company_id", "=", company.id),
-                ("commercial_partner_id", "in", partners.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("amount_residual", ">", 0),
-            ],
-            [
-                "commercial_partner_id",
-                "currency_id",
-                "amount_residual",
-                "amount_residual_signed",
-                "invoice_date_due",
-                "debiteur_level_id",
-                "debiteur_is_cost_invoice",
-            ],
-        )
+        if moves is None:
+            moves = self.env["account.move"].search_fetch(
+                [
+                    ("company_id", "=", company.id),
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("amount_residual", ">", 0),
+                ],
+                self._debiteur_claim_move_fields(),
+            )
         if not moves:
             return {}
         partners = moves.commercial_partner_id.with_company(company).with_context(
@@ -374,7 +374,9 @@ class ResPartner(models.Model):
             for partner in partners
         }
         Claim = self.env["debiteur.claim"]
-        claims = Claim._claims(company, claimed, as_of, policies=policies)
+        claims = Claim._claims(
+            company, claimed, as_of, policies=policies, credits=credits
+        )
         # The prescription date of every open invoice: the claim's have one,
         # the others (not yet due, costs invoices) are read once more.
         prescriptions = {
@@ -422,6 +424,18 @@ class ResPartner(models.Model):
                 ),
             }
         return result
+
+    @api.model
+    def _debiteur_claim_move_fields(self):
+        return [
+            "commercial_partner_id",
+            "currency_id",
+            "amount_residual",
+            "amount_residual_signed",
+            "invoice_date_due",
+            "debiteur_level_id",
+            "debiteur_is_cost_invoice",
+        ]
 
     @api.model
     def _debiteur_claim_communications(self, company, partners):

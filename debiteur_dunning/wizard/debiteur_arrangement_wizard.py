@@ -391,7 +391,9 @@ class DebiteurArrangementWizard(models.TransientModel):
         move.action_post()
         return move
 
-    def _create_arrangement(self):
+    def _create_arrangement(self, confirm=True):
+        """The arrangement of this wizard, agreed at once (``confirm``) or left
+        a draft for a manager to agree (a debtor's proposal)."""
         self.ensure_one()
         self._check()
         schedule = self._schedule()
@@ -433,7 +435,8 @@ class DebiteurArrangementWizard(models.TransientModel):
                 ],
             }
         )
-        arrangement.action_confirm()
+        if confirm:
+            arrangement.action_confirm()
         if old:
             old.sudo().replaced_by_id = arrangement
             old.message_post(

@@ -1,0 +1,236 @@
+"""The debtor's page link: one secret token per debtor and company.
+
+Every reminder (e-mail button, letter URL and QR code) carries the link of its
+debtor; the page it opens always shows the live claim. A token is long and
+random (``secrets.token_urlsafe(32)``), valid until ``date_expiry`` (pushed
+back each time a reminder carries it) and never once the claim is closed
+(no open case left, after the day it closed). An expired link gets a new
+token when the next reminder carries it: an old e-mail never reopens.
+
+The records are written by the server only (the page runs as superuser after
+checking the token); clients read them.
+"""
+
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+URL_PREFIX = "/d/"
+
+
+class DebiteurDebtorLink(models.Model):
+    _name = "debiteur.debtor.link"
+    _description = "Debtor's Page Link"
+    _order = "id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, ondelete="cascade"
+    )
+    token = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        groups="debiteur_dunning.group_debiteur_manager",
+    )
+    date_expiry = fields.Date(string="Valid Until", required=True, readonly=True)
+    first_opened = fields.Datetime(readonly=True, copy=False)
+    last_opened = fields.Datetime(readonly=True, copy=False)
+    open_count = fields.Integer(string="Openings", readonly=True, copy=False)
+    claim_cache = fields.Json(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Today's claim figures of the page and the facts they rest on.",
+    )
+
+    _sql_constraints = [
+        (
+            "debtor_company_unique",
+            "UNIQUE(partner_id, company_id)",
+            "One debtor's page link per debtor and company.",
+        ),
+        ("token_unique", "UNIQUE(token)", "Debtor's page tokens are unique."),
+    ]
+
+    @api.model
+    def _new_token(self):
+        return secrets.token_urlsafe(32)
+
+    @api.model
+    def _valid_until(self, company, today=None):
+        today = today or fields.Date.context_today(self)
+        return today + timedelta(days=max(company.debiteur_page_link_days, 1))
+
+    @api.model
+    def _for_partners(self, partners, company):
+        """The links of ``partners`` (commercial partners) in ``company``,
+        created or renewed for a reminder that carries them: valid for the
+        company's period from today on, with a new token when the old one had
+        expired. ``{partner id: link}`` (sudo), a fixed number of queries."""
+        Link = self.sudo()
+        partners = partners.commercial_partner_id
+        today = fields.Date.context_today(self)
+        until = self._valid_until(company, today)
+        links = Link.search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        )
+        by_partner = {link.partner_id.id: link for link in links}
+        expired = links.filtered(lambda link: link.date_expiry < today)
+        for link in expired:
+            # A new secret: the links of older reminders stay dead.
+            link.write({"token": self._new_token(), "date_expiry": until})
+        (links - expired).filtered(lambda link: link.date_expiry < until).write(
+            {"date_expiry": until}
+        )
+        missing = [p for p in partners if p.id not in by_partner]
+        if missing:
+            created = Link.create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "token": self._new_token(),
+                        "date_expiry": until,
+                    }
+                    for partner in missing
+                ]
+            )
+            by_partner.update((link.partner_id.id, link) for link in created)
+        return by_partner
+
+    def _path(self):
+        self.ensure_one()
+        return URL_PREFIX + self.sudo().token
+
+    def _url(self):
+        self.ensure_one()
+        return self.company_id.get_base_url() + self._path()
+
+    @api.model
+    def _find(self, token):
+        """``(link, case)`` of ``token`` (sudo): the valid link and its
+        debtor's open case (or the case closed today); empty records when the
+        token is unknown, expired, or its claim was closed before today."""
+        Link = self.sudo()
+        empty = Link.browse(), self.env["debiteur.case"].sudo()
+        if not token or not 32 <= len(token) <= 64:
+            return empty
+        today = fields.Date.context_today(self)
+        link = Link.search_fetch(
+            [("token", "=", token), ("date_expiry", ">=", today)],
+            [
+                "partner_id",
+                "company_id",
+                "token",
+                "date_expiry",
+                "first_opened",
+                "last_opened",
+                "open_count",
+                "claim_cache",
+            ],
+            limit=1,
+        )
+        if not link:
+            return empty
+        case = link._live_case()
+        if not case:
+            return empty
+        return link, case
+
+    def _live_case(self):
+        """The debtor's open case, else the one closed today (the debtor who
+        has just paid everything still sees the confirmation); none means
+        the claim is closed."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return (
+            self.env["debiteur.case"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    "|",
+                    ("is_closed", "=", False),
+                    ("closed_date", ">=", today),
+                ],
+                [
+                    "is_closed",
+                    "closed_date",
+                    "user_id",
+                    "promise_date",
+                    "disputed",
+                    "company_id",
+                    "partner_id",
+                ],
+                order="is_closed, id desc",
+                limit=1,
+            )
+        )
+
+    def _claim_figures(self, moves, credits, reminders):
+        """The claim's interest and costs today (``res.partner.
+        _debiteur_claim_figures``, the one assembler's figures), kept on the
+        link for the day: a page reloaded after every action does not compute
+        it again as long as the facts it rests on (the open invoices, the
+        credits, the reminders, the debtor) are unchanged. Returns
+        ``{"interest": float, "costs": float}``."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        key = repr(
+            (
+                str(today),
+                [(m.id, m.amount_residual, str(m.write_date)) for m in moves],
+                [(c.move_line_id, c.amount_residual_company) for c in credits],
+                [(r.id, str(r.write_date)) for r in reminders],
+                str(self.partner_id.write_date),
+            )
+        )
+        cache = self.claim_cache or {}
+        if cache.get("key") == key:
+            return cache
+        figures = (
+            self.env["res.partner"]
+            .sudo()
+            ._debiteur_claim_figures(
+                self.company_id,
+                self.partner_id,
+                today,
+                moves=moves,
+                credits={
+                    self.partner_id.id: [
+                        (c.date, c.amount_residual_company) for c in credits
+                    ]
+                },
+            )
+            .get(self.partner_id.id, {})
+        )
+        cache = {
+            "key": key,
+            "interest": float(figures.get("interest", 0)),
+            "costs": float(figures.get("costs", 0)),
+        }
+        self.sudo().claim_cache = cache
+        return cache
+
+    def _record_opening(self, communication=None):
+        """The page was opened (from ``communication``'s link, else from the
+        latest reminder's): first and last opening on both."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        vals = {"last_opened": now, "open_count": self.open_count + 1}
+        if not self.first_opened:
+            vals["first_opened"] = now
+        self.sudo().write(vals)
+        if communication:
+            communication.sudo()._debtor_page_opened(now)
