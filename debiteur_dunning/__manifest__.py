@@ -51,6 +51,7 @@
         "views/debiteur_run_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/debiteur_payment_match_views.xml",
         "views/res_config_settings_views.xml",
         "views/debiteur_legal_views.xml",
         "views/debiteur_interest_rate_views.xml",
@@ -67,6 +68,7 @@
         "demo/debiteur_demo.xml",
         "demo/debiteur_arrangement_demo.xml",
         "demo/debiteur_case_demo.xml",
+        "demo/debiteur_payment_match_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -283,7 +283,8 @@ class TestPreview(DebiteurCommon):
         self.assertEqual(len(proposals), 9)
         self.assertEqual(sum(len(p.invoices) for p in proposals), 42)
         self.assertEqual(large, small)
-        self.assertLessEqual(large, 13)
+        # 13, and one for the debtors held by a payment to check (Payments first).
+        self.assertLessEqual(large, 14)
 
     def _count_apply_queries(self):
         engine = self.env["debiteur.engine"]

@@ -1,1 +1,2 @@
 from . import account_chart_template
+from . import debiteur_payment_match_demo

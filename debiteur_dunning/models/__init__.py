@@ -34,6 +34,7 @@ from . import debiteur_handoff_invoice
 from . import debiteur_handoff_export
 from . import ir_attachment
 from . import debiteur_retention
+from . import debiteur_payment_match
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

@@ -235,9 +235,12 @@ class ResCompany(models.Model):
     def _debiteur_before_dunning(self, date):
         """Hook called before reminders are proposed for this company on
         ``date`` (the dunning wizard's preview, the scheduler): the place for
-        work that changes what is due, e.g. matching payments that came in.
-        Does nothing by default; returns nothing."""
+        work that changes what is due. Returns nothing.
+
+        Payments first matches the payments that came in
+        (``_debiteur_match_payments``, below)."""
         self.ensure_one()
+        self._debiteur_match_payments(date)
 
     # ----------------------------------------------------------------------
     # VAT relief
@@ -516,3 +519,34 @@ class ResCompany(models.Model):
                         "limits cannot be negative."
                     )
                 )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+    debiteur_auto_match = fields.Boolean(
+        string="Reconcile Matched Payments Automatically",
+        help="Before each preview and scheduler run, incoming bank statement lines "
+        "are matched to open invoices. When set, a match that is exact and unique "
+        "is reconciled at once; otherwise every match waits in Payments to Match.",
+    )
+
+    def _debiteur_match_payments(self, date):
+        """Before reminders are proposed on ``date``: match the incoming
+        payments to the open invoices (``debiteur.payment.match``), logged on
+        the scheduler's run of the day when one is running."""
+        self.ensure_one()
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.id),
+                    ("date", "=", date),
+                    ("trigger", "=", "cron"),
+                    ("state", "=", "running"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        self.env["debiteur.payment.match"]._debiteur_scan(self, date, run=run or None)

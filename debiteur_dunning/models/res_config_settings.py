@@ -117,3 +117,11 @@ class ResConfigSettings(models.TransientModel):
     debiteur_page_promise_days = fields.Integer(
         related="company_id.debiteur_page_promise_days", readonly=False
     )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+
+    debiteur_auto_match = fields.Boolean(
+        related="company_id.debiteur_auto_match", readonly=False
+    )

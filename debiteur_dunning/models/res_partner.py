@@ -100,11 +100,13 @@ class ResPartner(models.Model):
         """``{debtor id: warning}`` for the debtors among ``self`` (the
         commercial partners the engine proposes for) whose reminders are held
         on ``date`` in ``company``: shown with the warning in the preview, not
-        selectable there, not sent by the scheduler. None by default; a
-        feature that must hold reminders back (say, an unmatched payment)
-        extends this hook.
+        selectable there, not sent by the scheduler. A feature that must hold
+        reminders back adds its reasons here.
+
+        Payments first holds a debtor with a payment still to check
+        (``_debiteur_payment_hold_reasons``, below).
         """
-        return {}
+        return self._debiteur_payment_hold_reasons(date, company)
 
     # ------------------------------------------------------------------
     # Rights on the dunning fields
@@ -669,4 +671,15 @@ class ResPartner(models.Model):
         """Open the handoff wizard for the selected debtors."""
         return self.env["debiteur.handoff.wizard"]._action_open(
             partners=self.commercial_partner_id
+        )
+
+    # ----------------------------------------------------------------------
+    # Payments first
+    # ----------------------------------------------------------------------
+
+    def _debiteur_payment_hold_reasons(self, date, company):
+        """``{debtor id: warning}`` for the debtors among ``self`` with an
+        incoming payment still to check: their reminder waits."""
+        return self.env["debiteur.payment.match"]._debiteur_hold_reasons(
+            self, company, date
         )
