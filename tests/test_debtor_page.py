@@ -37,7 +37,9 @@ class DebtorPageCommon(DebiteurCommon, HttpCase):
         cls.other_inv = cls.create_invoice(
             cls.other_debtor, 80.0, cls.today - timedelta(days=20)
         )
-        cls.env["debiteur.case"]._sync(cls.debtor | cls.other_debtor, cls.company)
+        cls.env["debiteur.case.sync"]._sync_partners(
+            cls.debtor | cls.other_debtor, cls.company
+        )
         links = cls.env["debiteur.debtor.link"]._for_partners(
             cls.debtor | cls.other_debtor, cls.company
         )
@@ -165,7 +167,7 @@ class TestDebtorPage(DebtorPageCommon):
         case = self.case()
         for invoice in (self.inv1, self.inv2):
             self.pay(invoice, invoice.amount_residual, self.today)
-        self.env["debiteur.case"]._sync(self.debtor, self.company)
+        self.env["debiteur.case.sync"]._sync_partners(self.debtor, self.company)
         self.assertTrue(case.is_closed)
         self.assertEqual(self.page().status_code, 200, "still on the closing day")
         case.closed_date = self.today - timedelta(days=1)
@@ -450,7 +452,7 @@ class TestDebtorPageQueries(DebtorPageCommon):
 
     def measure(self):
         """(queries of a render computing the claim, of a render reusing it)"""
-        self.env["debiteur.case"]._sync(self.debtor, self.company)
+        self.env["debiteur.case.sync"]._sync_partners(self.debtor, self.company)
         self.page()  # warm Odoo's caches (assets, views, translations)
         counts = []
         for _render in ("claim computed", "claim of the day"):

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from odoo.addons.debiteur_dunning.models import debiteur_engine
+from odoo.addons.debiteur_dunning import report_pdf
 from odoo.addons.debiteur_dunning.models.ir_actions_report import without_fetching
 
 from .common import TODAY, DebiteurCommon
@@ -67,7 +67,7 @@ class LetterLayoutMixin:
             context=dict(self.env.context, force_report_rendering=True)
         )
         with (
-            patch.dict(debiteur_engine._letter_batching, mode="documents"),
+            patch.dict(report_pdf.letter_batching, mode="documents"),
             freeze_time(TODAY),
         ):
             engine_env["debiteur.run"]._cron_run()

@@ -246,12 +246,12 @@ class TestSchedulerLanguage(DebiteurCommon):
         self.env["res.lang"]._activate_lang("nl_NL")
         self.company.partner_id.lang = "nl_NL"
         seen = []
-        Engine = type(self.env["debiteur.engine"])
+        Run = type(self.env["debiteur.run"])
 
-        def cron_process(engine):
-            seen.append(engine.env.context.get("lang"))
+        def cron_process(run):
+            seen.append(run.env.context.get("lang"))
             return 0
 
-        with patch.object(Engine, "_cron_process", cron_process):
+        with patch.object(Run, "_cron_process", cron_process):
             self.env["debiteur.run"].with_context(lang="en_US")._cron_run()
         self.assertEqual(seen, ["nl_NL"])

@@ -430,7 +430,7 @@ class DebiteurHandoff(models.Model):
     def _dossier_pdfs(self, data_by_lang=None):
         """``{handoff id: (content, mimetype)}``: the PDF summaries, each in its
         agency's language, rendered in batches as the letters are: several
-        dossiers per wkhtmltopdf call (see ``debiteur.engine._render_letters``).
+        dossiers per wkhtmltopdf call (see ``debiteur.dispatch._render_letters``).
 
         ``data_by_lang``: ``{lang: _dossier_data_batch()}`` already gathered
         in that language (gathered here where missing).

@@ -409,7 +409,20 @@ class DebiteurDunningWizardLine(models.TransientModel):
             vals["payment_reference"] = Comm._payment_reference_for(
                 company, vals["name"]
             )
+            lines = vals.pop("lines")
             comm = Comm.sudo().with_context(tracking_disable=True).create(vals)
+            env["debiteur.communication.line"].sudo().create(
+                [
+                    dict(
+                        line_vals,
+                        communication_id=comm.id,
+                        company_id=vals["company_id"],
+                        partner_id=vals["partner_id"],
+                        state=vals.get("state", "draft"),
+                    )
+                    for line_vals in lines
+                ]
+            )
             comm = comm.with_env(env)
             result = {}
             if self.channel in ("letter", "email_letter", "email"):
@@ -429,7 +442,7 @@ class DebiteurDunningWizardLine(models.TransientModel):
             if self.channel in ("email", "email_letter"):
                 # As sending does: the invoices' portal tokens in one statement
                 # (the e-mail links every invoice), not one write per invoice.
-                Engine._ensure_portal_tokens(comm)
+                env["debiteur.dispatch"]._ensure_portal_tokens(comm)
                 template = comm.level_id.mail_template_id or env.ref(
                     "debiteur_dunning.mail_template_dunning"
                 )
