@@ -199,10 +199,13 @@ class TestLetterLayoutWithServer(LetterLayoutMixin, DebiteurCommon, HttpCase):
         self.env["ir.config_parameter"].sudo().set_param(
             "report.url", f"http://127.0.0.1:{config['http_port']}"
         )
-        served, _kind = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(LETTER, comm.ids)
-        )
+        # Rendered on the letter's day: the debtor's page link it prints is
+        # still valid then (later, an expired link is renewed with a new token).
+        with freeze_time(TODAY):
+            served, _kind = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(LETTER, comm.ids)
+            )
         self.assertEqual(self.assert_inside_margins(served), stored)
         self.assertEqual(pdf_words(served), pdf_words(comm.attachment_id.raw))
