@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
+from .legal.references import is_structured_reference as is_structured
+
 RULE_REFERENCE = "reference"
 RULE_NUMBER = "number"
 RULE_IBAN = "iban"
@@ -46,8 +48,6 @@ NUMBER_MIN_LENGTH = 4  # shorter invoice numbers are not looked for in labels
 
 _WORDS = re.compile(r"[0-9A-Za-z]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
-_RF = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
-_BE = re.compile(r"[0-9]{12}")
 
 
 @dataclass(frozen=True)
@@ -99,20 +99,6 @@ def normalize(text):
 
 def normalize_iban(iban):
     return normalize(iban) or None
-
-
-def is_structured(reference):
-    """Whether a normalised reference is an RF creditor reference or a Belgian
-    structured communication (checked by their check digits)."""
-    if _RF.fullmatch(reference):
-        return _mod97(reference[4:] + reference[:4]) == 1
-    if _BE.fullmatch(reference):
-        return int(reference[10:]) == (int(reference[:10]) % 97 or 97)
-    return False
-
-
-def _mod97(text):
-    return int("".join(str(int(char, 36)) for char in text)) % 97
 
 
 def label_keys(label, max_length):

@@ -7,8 +7,9 @@ pytest-odoo, with no database.
 """
 
 import ast
-import importlib.util
+import importlib
 import sys
+import types
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +22,15 @@ PATH = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "bank_match
 
 
 def _load():
-    name = "debiteur_bank_matching"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """bank_matching.py as a submodule of a bare package over the addon's
+    folder (the addon's own ``__init__`` imports Odoo), so that its import of
+    ``legal/`` resolves without Odoo."""
+    package = "debiteur_pure"
+    if package not in sys.modules:
+        module = types.ModuleType(package)
+        module.__path__ = [str(PATH.parent)]
+        sys.modules[package] = module
+    return importlib.import_module(f"{package}.bank_matching")
 
 
 bm = _load()

@@ -87,6 +87,21 @@ def be_structured_communication(number: int | str) -> str:
     return f"+++{text[:3]}/{text[3:7]}/{text[7:]}+++"
 
 
+_RF_COMPACT = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
+_BE_COMPACT = re.compile(r"[0-9]{12}")
+
+
+def is_structured_reference(reference: str) -> bool:
+    """Whether ``reference``, compact (letters upper-cased, digits, nothing
+    else: ``RF18539007547034``, ``090933755493``), is an RF creditor reference
+    or a Belgian structured communication with valid check digits."""
+    if _RF_COMPACT.fullmatch(reference):
+        return _as_number(reference[4:] + reference[:4]) % 97 == 1
+    if _BE_COMPACT.fullmatch(reference):
+        return int(reference[10:]) == (int(reference[:10]) % 97 or 97)
+    return False
+
+
 def _as_number(text: str) -> int:
     """ISO 7064 conversion: digits stay, letters become 10 (A) to 35 (Z)."""
     return int("".join(str(int(char, 36)) for char in text))

@@ -29,6 +29,7 @@ import random
 import subprocess
 import sys
 import time
+import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,7 +52,12 @@ def _load(name, path, package=False):
     return sys.modules[name]
 
 
-bm = _load("debiteur_bank_matching", MATCHER)
+# bank_matching.py imports legal/: loaded as a submodule of a bare package over
+# the addon's folder (the addon's own __init__ imports Odoo).
+sys.modules.setdefault("debiteur_pure", types.ModuleType("debiteur_pure")).__path__ = [
+    str(MATCHER.parent)
+]
+bm = importlib.import_module("debiteur_pure.bank_matching")
 legal = _load("debiteur_legal", LEGAL, package=True)
 
 
