@@ -87,3 +87,21 @@ class DebiteurCommunicationLine(models.Model):
              WHERE escalated AND state != 'cancelled'
             """
         )
+
+    @api.model
+    def _vals_of(self, comms, vals_list, lines_per_comm):
+        """The create values of the lines of ``comms``, made from the engine's
+        values (``debiteur.engine._communication_vals_list``): each reminder's
+        ``vals`` and its ``lines``, the line taking its reminder's company,
+        debtor and state."""
+        return [
+            dict(
+                line_vals,
+                communication_id=comm.id,
+                company_id=vals["company_id"],
+                partner_id=vals["partner_id"],
+                state=vals.get("state", "draft"),
+            )
+            for comm, vals, lines in zip(comms, vals_list, lines_per_comm, strict=True)
+            for line_vals in lines
+        ]

@@ -714,21 +714,8 @@ class DebiteurEngine(models.AbstractModel):
         vals_list = self._communication_vals_list(run, proposals)
         lines_per_comm = [vals.pop("lines") for vals in vals_list]
         comms = Comm.with_company(run.company_id)._debiteur_insert(vals_list)
-        self.env["debiteur.communication.line"]._debiteur_insert(
-            [
-                dict(
-                    line_vals,
-                    communication_id=comm.id,
-                    company_id=vals["company_id"],
-                    partner_id=vals["partner_id"],
-                    state=vals.get("state", "draft"),
-                )
-                for comm, vals, lines in zip(
-                    comms, vals_list, lines_per_comm, strict=True
-                )
-                for line_vals in lines
-            ],
-        )
+        Line = self.env["debiteur.communication.line"]
+        Line._debiteur_insert(Line._vals_of(comms, vals_list, lines_per_comm))
         # An invoice's level and last reminder date count delivered (queued,
         # sent, ...) reminders only: new draft lines leave them as they are,
         # so there is nothing to recompute (it would read every earlier

@@ -411,18 +411,8 @@ class DebiteurDunningWizardLine(models.TransientModel):
             )
             lines = vals.pop("lines")
             comm = Comm.sudo().with_context(tracking_disable=True).create(vals)
-            env["debiteur.communication.line"].sudo().create(
-                [
-                    dict(
-                        line_vals,
-                        communication_id=comm.id,
-                        company_id=vals["company_id"],
-                        partner_id=vals["partner_id"],
-                        state=vals.get("state", "draft"),
-                    )
-                    for line_vals in lines
-                ]
-            )
+            Line = env["debiteur.communication.line"].sudo()
+            Line.create(Line._vals_of(comm, [vals], [lines]))
             comm = comm.with_env(env)
             result = {}
             if self.channel in ("letter", "email_letter", "email"):
