@@ -99,7 +99,8 @@ def parse_args():
     parser.add_argument(
         "--history",
         default="56,42,28,14",
-        help="days ago of the back-dated scheduler runs ('' for none)",
+        help="days ago of the back-dated scheduler runs ('none' or '' for none: "
+        "every overdue debtor is then due its first reminder)",
     )
     parser.add_argument(
         "--template",
@@ -676,7 +677,11 @@ def worker(args):
             if task == "load":
                 load_part(cenv, args, index, number, today, out)
             else:
-                days = [int(d) for d in args.history.split(",") if d.strip()]
+                days = [
+                    int(d)
+                    for d in args.history.split(",")
+                    if d.strip() and d.strip().lower() != "none"
+                ]
                 run_history(cenv, sorted(days, reverse=True), today, out)
     print("RESULT " + json.dumps(out), flush=True)
 
