@@ -274,7 +274,12 @@ class DebiteurCommunication(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+        # The prefix and suffix interpolated once, not once per number.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [
+            f"{prefix}{number:0{sequence.padding}d}{suffix}"
+            for (number,) in self.env.cr.fetchall()
+        ]
 
     @api.model
     def _payment_reference_for(self, company, name):
