@@ -2,10 +2,14 @@
 a run, why a debtor is absent, the case kanban as a work queue, the form that
 follows the case."""
 
+import base64
+import io
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import lxml.html
 from freezegun import freeze_time
+from PIL import Image
 
 from odoo import Command
 from odoo.tests import tagged
@@ -78,6 +82,28 @@ class TestReview(DebiteurCommon):
         with freeze_time(TODAY):
             run = Run.browse(wizard.action_confirm()["res_id"])
         self.assertEqual(len(run.communication_ids), 2)
+
+    def test_letter_tab_shows_the_company_logo(self):
+        # The review's letter tab, read as the web client reads a form (with
+        # bin_size: binary fields come as their size, not their content).
+        png = io.BytesIO()
+        Image.new("RGB", (120, 40), (200, 30, 60)).save(png, format="PNG")
+        self.company.logo = base64.b64encode(png.getvalue())
+        with freeze_time(TODAY):
+            wizard = self.preview(TODAY)
+            line = wizard.line_ids.filtered(lambda line: line.partner_id == self.debtor)
+            line.channel = "email_letter"
+            (values,) = line.with_context(bin_size=True).web_read(
+                {"letter_preview": {}}
+            )
+        (logo,) = lxml.html.fromstring(values["letter_preview"]).xpath(
+            "//img[contains(@class, 'o_dl_logo')]"
+        )
+        head, data = logo.get("src").split(",", 1)
+        self.assertEqual(head, "data:image/png;base64")
+        image = Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
+        self.assertEqual((image.format, image.size), ("PNG", (120, 40)))
+        self.assertEqual(image.convert("RGB").getpixel((5, 5)), (200, 30, 60))
 
     def test_review_filters(self):
         with freeze_time(TODAY):
