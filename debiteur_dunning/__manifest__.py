@@ -71,6 +71,9 @@
         "demo/debiteur_payment_match_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "debiteur_dunning/static/src/**/*",
+        ],
         "web.assets_tests": [
             "debiteur_dunning/static/tests/tours/*.js",
         ],

@@ -529,28 +529,30 @@ class DebtorPage(PortalAccount):
         content = attachment.read(MAX_ATTACHMENT_BYTES + 1) if attachment else b""
         if len(content) > MAX_ATTACHMENT_BYTES:
             return self._back(token, error="dispute")
-        env = link.env
+        # The staff read the case: its chatter is in the company's language.
+        note = case._debiteur_chatter()
+        _ = note.env._
         case._mark_disputed(
-            env._("%(reason)s (by the debtor, on the debtor's page)", reason=reason),
+            _("%(reason)s (by the debtor, on the debtor's page)", reason=reason),
             moves,
         )
         if content:
-            case.message_post(
-                body=env._(
+            note.message_post(
+                body=_(
                     "The debtor's document on the dispute of %(invoice)s.",
                     invoice=moves.name,
                 ),
                 attachments=[(attachment.filename or "attachment", content)],
                 subtype_xmlid="mail.mt_note",
             )
-        case.activity_schedule(
+        note.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=env._("Disputed by the debtor: %(invoice)s", invoice=moves.name),
+            summary=_("Disputed by the debtor: %(invoice)s", invoice=moves.name),
             note=reason,
             user_id=(
                 case.user_id
                 or case.company_id.debiteur_user_id
-                or env.ref("base.user_admin")
+                or case.env.ref("base.user_admin")
             ).id,
         )
         return self._back(token, done="dispute")
@@ -640,17 +642,18 @@ class DebtorPage(PortalAccount):
         except (UserError, ValidationError):
             _logger.info("Debtor's page: arrangement refused", exc_info=True)
             return self._back(token, error="arrangement")
-        arrangement.message_post(
-            body=env._("Proposed by the debtor on the debtor's page.")
+        note = arrangement._debiteur_chatter()
+        note.message_post(
+            body=note.env._("Proposed by the debtor on the debtor's page.")
             if not accept
-            else env._(
+            else note.env._(
                 "Proposed by the debtor on the debtor's page and agreed at once."
             ),
         )
         if not accept:
-            arrangement.activity_schedule(
+            note.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=env._("Payment arrangement proposed by the debtor"),
+                summary=note.env._("Payment arrangement proposed by the debtor"),
                 user_id=(arrangement.user_id or env.ref("base.user_admin")).id,
             )
         return self._back(token, done="arrangement")
