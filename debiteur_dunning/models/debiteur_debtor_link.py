@@ -17,6 +17,27 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 URL_PREFIX = "/d/"
+# What the page shows of the debtor and of the company's partner (the
+# company's address), and what the claim reads of the debtor: one query.
+PARTNER_FIELDS = [
+    "name",
+    "lang",
+    "tz",
+    "type",
+    "commercial_partner_id",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "country_id",
+    "email",
+    "phone",
+    "vat",
+    "company_registry",
+    "debiteur_policy_id",
+    "debiteur_debtor_type",
+]
 
 
 class DebiteurDebtorLink(models.Model):
@@ -46,12 +67,6 @@ class DebiteurDebtorLink(models.Model):
     first_opened = fields.Datetime(readonly=True, copy=False)
     last_opened = fields.Datetime(readonly=True, copy=False)
     open_count = fields.Integer(string="Openings", readonly=True, copy=False)
-    claim_cache = fields.Json(
-        readonly=True,
-        copy=False,
-        groups="base.group_system",
-        help="Today's claim figures of the page and the facts they rest on.",
-    )
 
     _sql_constraints = [
         (
@@ -120,14 +135,17 @@ class DebiteurDebtorLink(models.Model):
     def _find(self, token):
         """``(link, case)`` of ``token`` (sudo): the valid link and its
         debtor's open case (or the case closed today); empty records when the
-        token is unknown, expired, or its claim was closed before today."""
+        token is unknown, expired, or its claim was closed before today.
+
+        The link comes in its company, with the day of its company's time
+        zone (``tz``: its partner's, else UTC), its debtor and its company's
+        partner read (one query each, with what the page shows of them)."""
         Link = self.sudo()
         empty = Link.browse(), self.env["debiteur.case"].sudo()
         if not token or not 32 <= len(token) <= 64:
             return empty
-        today = fields.Date.context_today(self)
         link = Link.search_fetch(
-            [("token", "=", token), ("date_expiry", ">=", today)],
+            [("token", "=", token)],
             [
                 "partner_id",
                 "company_id",
@@ -136,23 +154,29 @@ class DebiteurDebtorLink(models.Model):
                 "first_opened",
                 "last_opened",
                 "open_count",
-                "claim_cache",
             ],
             limit=1,
         )
         if not link:
             return empty
-        case = link._live_case()
+        company = link.company_id
+        link = link.with_company(company)
+        (link.partner_id | company.partner_id.with_env(link.env)).fetch(PARTNER_FIELDS)
+        link = link.with_context(tz=company.partner_id.tz or "UTC")
+        today = fields.Date.context_today(link)
+        if link.date_expiry < today:
+            return empty
+        case = link._live_case(today)
         if not case:
             return empty
         return link, case
 
-    def _live_case(self):
+    def _live_case(self, today=None):
         """The debtor's open case, else the one closed today (the debtor who
         has just paid everything still sees the confirmation); none means
         the claim is closed."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = today or fields.Date.context_today(self)
         return (
             self.env["debiteur.case"]
             .sudo()
@@ -178,50 +202,35 @@ class DebiteurDebtorLink(models.Model):
             )
         )
 
-    def _claim_figures(self, moves, credits, reminders):
+    def _claim_figures(self, moves, credits, facts=None):
         """The claim's interest and costs today (``res.partner.
-        _debiteur_claim_figures``, the one assembler's figures), kept on the
-        link for the day: a page reloaded after every action does not compute
-        it again as long as the facts it rests on (the open invoices, the
-        credits, the reminders, the debtor) are unchanged. Returns
-        ``{"interest": float, "costs": float}``."""
+        _debiteur_claim_figures``, the one assembler's figures) on the open
+        invoices ``moves`` and the open credits ``credits`` (``debiteur.engine.
+        _open_credits`` entries) the page has read, and the claim's ``facts``
+        when it has them (``debiteur.claim._facts``). Returns ``{"interest":
+        float, "costs": float}``."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        key = repr(
-            (
-                str(today),
-                [(m.id, m.amount_residual, str(m.write_date)) for m in moves],
-                [(c.move_line_id, c.amount_residual_company) for c in credits],
-                [(r.id, str(r.write_date)) for r in reminders],
-                str(self.partner_id.write_date),
-            )
-        )
-        cache = self.claim_cache or {}
-        if cache.get("key") == key:
-            return cache
         figures = (
             self.env["res.partner"]
             .sudo()
             ._debiteur_claim_figures(
                 self.company_id,
                 self.partner_id,
-                today,
+                fields.Date.context_today(self),
                 moves=moves,
                 credits={
                     self.partner_id.id: [
                         (c.date, c.amount_residual_company) for c in credits
                     ]
                 },
+                facts=facts,
             )
             .get(self.partner_id.id, {})
         )
-        cache = {
-            "key": key,
+        return {
             "interest": float(figures.get("interest", 0)),
             "costs": float(figures.get("costs", 0)),
         }
-        self.sudo().claim_cache = cache
-        return cache
 
     def _record_opening(self, communication=None):
         """The page was opened (from ``communication``'s link, else from the
