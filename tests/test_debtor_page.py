@@ -6,6 +6,8 @@ import re
 from datetime import date, timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 import odoo.modules.module
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
@@ -477,6 +479,40 @@ class TestDebtorPageQueries(DebtorPageCommon):
         )
         self.assertEqual(counts_2, counts_20, "the same whatever the invoices")
         self.assertLessEqual(max(counts_20), 20)
+
+    def test_queries_busy_debtor(self):
+        """Everything at once: reminders up to the formal notice (terms,
+        costs, receipts), its costs invoiced, a part payment, a credit note,
+        an invoice not yet due, an agreed arrangement, the page opened from
+        the notice (recorded on it)."""
+        today = self.today
+        old = self.create_invoice(self.debtor, 500.0, today - timedelta(days=90))
+        for step in range(4):
+            self.run_dunning(today - timedelta(days=50 - 7 * step), self.debtor)
+        notice = self.comms(self.debtor)[-1]
+        self.assertEqual((notice.level_id, notice.state), (self.level4, "sent"))
+        with freeze_time(notice.legal_deadline + timedelta(days=1)):
+            notice.action_invoice_costs()
+        self.assertTrue(notice.cost_move_id)
+        self.pay(old, 100.0, today - timedelta(days=3))
+        self.create_invoice(
+            self.debtor, 60.0, today - timedelta(days=2), move_type="out_refund"
+        )
+        self.create_invoice(self.debtor, 70.0, today + timedelta(days=10))
+        arranged = self.create_invoice(self.debtor, 40.0, today - timedelta(days=15))
+        self.env["debiteur.arrangement.wizard"].create(
+            {
+                "move_ids": [Command.set(arranged.ids)],
+                "instalment_count": 2,
+                "frequency": "monthly",
+                "first_date": today + timedelta(days=30),
+            }
+        )._create_arrangement()
+        counts, shown = self.measure(f"?r={notice.id}")
+        self.assertEqual(shown, 6, "inv1, inv2, old, costs, not yet due, arranged")
+        _logger.info(f"debtor's page queries, busy debtor: {counts}")
+        self.assertLessEqual(max(counts), 20)
+        self.assertTrue(notice.debtor_page_last_opened)
 
 
 @tagged("post_install", "-at_install")
