@@ -10,6 +10,7 @@ from freezegun import freeze_time
 
 import odoo.modules.module
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.debiteur_dunning.controllers.debtor_page import (
@@ -444,6 +445,106 @@ class TestDebtorPage(DebtorPageCommon):
         self.assertIn(f"/d/{self.token}", str(html))
         body = comm.mail_id.body_html
         self.assertIn(f"/d/{self.token}?r={comm.id}", body)
+
+
+@tagged("post_install", "-at_install")
+class TestDebtorLinkList(DebtorPageCommon):
+    """The links in the back office: read by Dunning users, revoked by
+    managers only, never created, changed or deleted by hand; no token."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_role_users("dd_links")
+        cls.other_company = cls.setup_other_company(name="Links Other BV")["company"]
+        cls.env["debiteur.case.sync"]._sync_partners(cls.debtor, cls.other_company)
+        cls.foreign_link = cls.env["debiteur.debtor.link"]._for_partners(
+            cls.debtor, cls.other_company
+        )[cls.debtor.id]
+
+    def test_manager_revokes_the_link(self):
+        self.assertEqual(self.page().status_code, 200)
+        link = self.link.with_user(self.dunning_manager)
+        self.assertEqual(link.state, "valid")
+        link.action_revoke()
+        self.assertEqual(link.state, "expired")
+        self.assertLess(link.date_expiry, fields.Date.context_today(link))
+        self.assertEqual(self.page().status_code, 404)
+        Link = self.env["debiteur.debtor.link"].with_user(self.dunning_manager)
+        self.assertNotIn(self.link, Link.search([("state", "=", "valid")]))
+        self.assertIn(self.link, Link.search([("state", "=", "expired")]))
+        self.assertIn(self.other_link, Link.search([("state", "!=", "expired")]))
+        # The next reminder carries a new token: the revoked one stays dead.
+        renewed = self.env["debiteur.debtor.link"]._for_partners(
+            self.debtor, self.company
+        )[self.debtor.id]
+        self.assertEqual(renewed, self.link)
+        self.assertEqual(renewed.state, "valid")
+        self.assertNotEqual(renewed.sudo().token, self.token)
+        self.assertEqual(self.page().status_code, 404)
+
+    def test_users_read_without_the_token(self):
+        for user in (self.dunning_user, self.dunning_manager):
+            with self.subTest(user=user.login):
+                Link = self.env["debiteur.debtor.link"].with_user(user)
+                links = Link.search([])
+                self.assertIn(self.link, links)
+                self.assertNotIn(self.foreign_link, links, "another company's")
+                self.assertTrue(links.read(["partner_id", "date_expiry", "state"]))
+                with self.assertRaises(AccessError):
+                    self.link.with_user(user).read(["token"])
+        with self.assertRaises(AccessError):
+            self.env["debiteur.debtor.link"].with_user(self.billing_user).search([])
+
+    def test_user_may_not_revoke(self):
+        with self.assertRaises(AccessError):
+            self.link.with_user(self.dunning_user).action_revoke()
+        self.assertEqual(self.link.state, "valid")
+        self.assertEqual(self.page().status_code, 200)
+
+    def test_manager_may_not_revoke_another_companys_link(self):
+        with self.assertRaises(AccessError):
+            self.foreign_link.with_user(self.dunning_manager).action_revoke()
+        self.assertEqual(self.foreign_link.state, "valid")
+
+    def test_links_are_never_made_or_changed_by_hand(self):
+        tomorrow = self.today + timedelta(days=1)
+        for user in (self.dunning_user, self.dunning_manager):
+            link = self.link.with_user(user)
+            for vals in (
+                {"date_expiry": tomorrow},
+                {"date_expiry": self.today + timedelta(days=3650)},
+                {"partner_id": self.other_debtor.id},
+                {"open_count": 0},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    with self.assertRaises(AccessError):
+                        link.write(vals)
+            with self.subTest(user=user.login, what="create"):
+                with self.assertRaises(AccessError):
+                    link.create(
+                        {
+                            "partner_id": self.other_debtor.id,
+                            "company_id": self.company.id,
+                            "token": "x" * 43,
+                            "date_expiry": tomorrow,
+                        }
+                    )
+            with self.subTest(user=user.login, what="unlink"):
+                with self.assertRaises(AccessError):
+                    link.unlink()
+        self.assertTrue(self.link.exists())
+        self.assertEqual(self.link.sudo().token, self.token)
+        self.assertEqual(self.page().status_code, 200)
+
+    def test_views_show_no_token_and_allow_no_edit(self):
+        Link = self.env["debiteur.debtor.link"].with_user(self.dunning_manager)
+        for view_type in ("list", "form"):
+            with self.subTest(view=view_type):
+                arch = Link.get_views([(False, view_type)])["views"][view_type]["arch"]
+                self.assertNotIn('name="token"', arch)
+                for flag in ('create="0"', 'edit="0"', 'delete="0"'):
+                    self.assertIn(flag, arch)
 
 
 @tagged("post_install", "-at_install")

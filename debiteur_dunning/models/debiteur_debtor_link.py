@@ -8,13 +8,18 @@ back each time a reminder carries it) and never once the claim is closed
 token when the next reminder carries it: an old e-mail never reopens.
 
 The records are written by the server only (the page runs as superuser after
-checking the token); clients read them.
+checking the token; ``debiteur.proof.mixin`` refuses every client create,
+write and delete); clients read them, without the token. A credit manager may
+revoke a link (``action_revoke``): it expires at once, the page answers 404,
+and the next reminder carries a new token.
 """
 
 import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
+
+from .debiteur_proof_mixin import GROUP_MANAGER, require_group
 
 URL_PREFIX = "/d/"
 # What the page shows of the debtor and of the company's partner (the
@@ -42,6 +47,7 @@ PARTNER_FIELDS = [
 
 class DebiteurDebtorLink(models.Model):
     _name = "debiteur.debtor.link"
+    _inherit = ["debiteur.proof.mixin"]
     _description = "Debtor's Page Link"
     _order = "id desc"
     _check_company_auto = True
@@ -57,13 +63,19 @@ class DebiteurDebtorLink(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, ondelete="cascade"
     )
+    # The key to the debtor's page: read by the server only (as superuser).
     token = fields.Char(
-        required=True,
-        readonly=True,
-        copy=False,
-        groups="debiteur_dunning.group_debiteur_manager",
+        required=True, readonly=True, copy=False, groups="base.group_system"
     )
     date_expiry = fields.Date(string="Valid Until", required=True, readonly=True)
+    state = fields.Selection(
+        [("valid", "Valid"), ("expired", "Expired")],
+        string="Status",
+        compute="_compute_state",
+        search="_search_state",
+        help="Valid until its date (the page also needs an open claim); an "
+        "expired link gets a new token when the next reminder carries it.",
+    )
     first_opened = fields.Datetime(readonly=True, copy=False)
     last_opened = fields.Datetime(readonly=True, copy=False)
     open_count = fields.Integer(string="Openings", readonly=True, copy=False)
@@ -76,6 +88,38 @@ class DebiteurDebtorLink(models.Model):
         ),
         ("token_unique", "UNIQUE(token)", "Debtor's page tokens are unique."),
     ]
+
+    @api.depends("date_expiry")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for link in self:
+            link.state = "valid" if link.date_expiry >= today else "expired"
+
+    def _search_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValueError(f"Unsupported operator {operator!r} on state")
+        states = {value} if isinstance(value, str) else set(value or ())
+        if operator in ("!=", "not in"):
+            states = {"valid", "expired"} - states
+        today = fields.Date.context_today(self)
+        if states == {"valid"}:
+            return [("date_expiry", ">=", today)]
+        if states == {"expired"}:
+            return [("date_expiry", "<", today)]
+        return [] if states else [("id", "=", False)]
+
+    def action_revoke(self):
+        """Revoke these links (credit managers): they expire at once (valid
+        until yesterday), so that the page answers 404 from now on; the next
+        reminder of the debtor carries a new token."""
+        require_group(self.env, GROUP_MANAGER)
+        # Only links the manager may read (their companies).
+        self.check_access("read")
+        yesterday = fields.Date.context_today(self) - timedelta(days=1)
+        self.sudo().filtered(lambda link: link.date_expiry > yesterday).write(
+            {"date_expiry": yesterday}
+        )
+        return True
 
     @api.model
     def _new_token(self):
