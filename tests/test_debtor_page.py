@@ -106,6 +106,12 @@ class TestDebtorPage(DebtorPageCommon):
         self.assertTrue(self.link.first_opened)
         self.assertEqual(self.link.open_count, 1)
 
+    def test_pay_online_only_with_a_provider(self):
+        self.provider.is_published = False
+        self.assertNotIn('name="invoice_ids"', self.page().text)
+        self.provider.is_published = True
+        self.assertIn('name="invoice_ids"', self.page().text)
+
     def test_page_in_the_debtors_language(self):
         self.debtor.lang = "nl_NL"
         text = self.page().text
@@ -584,8 +590,8 @@ class TestDebtorPageQueries(DebtorPageCommon):
     def test_queries_busy_debtor(self):
         """Everything at once: reminders up to the formal notice (terms,
         costs, receipts), its costs invoiced, a part payment, a credit note,
-        an invoice not yet due, an agreed arrangement, the page opened from
-        the notice (recorded on it)."""
+        an invoice not yet due, one in another currency, an agreed
+        arrangement, the page opened from the notice (recorded on it)."""
         today = self.today
         old = self.create_invoice(self.debtor, 500.0, today - timedelta(days=90))
         for step in range(4):
@@ -600,6 +606,8 @@ class TestDebtorPageQueries(DebtorPageCommon):
             self.debtor, 60.0, today - timedelta(days=2), move_type="out_refund"
         )
         self.create_invoice(self.debtor, 70.0, today + timedelta(days=10))
+        chf = self.setup_other_currency("CHF", rates=[("2020-01-01", 2.0)])
+        self.create_invoice(self.debtor, 90.0, today - timedelta(days=30), chf)
         arranged = self.create_invoice(self.debtor, 40.0, today - timedelta(days=15))
         self.env["debiteur.arrangement.wizard"].create(
             {
@@ -610,7 +618,7 @@ class TestDebtorPageQueries(DebtorPageCommon):
             }
         )._create_arrangement()
         counts, shown = self.measure(f"?r={notice.id}")
-        self.assertEqual(shown, 6, "inv1, inv2, old, costs, not yet due, arranged")
+        self.assertEqual(shown, 7, "inv1, inv2, old, costs, not due, CHF, arranged")
         _logger.info(f"debtor's page queries, busy debtor: {counts}")
         self.assertLessEqual(max(counts), 20)
         self.assertTrue(notice.debtor_page_last_opened)

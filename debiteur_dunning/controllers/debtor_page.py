@@ -255,13 +255,8 @@ class DebtorPage(PortalAccount):
                 and not m.debiteur_arrangement_id
             )
         )
-        providers = payable and env["payment.provider"].search_count(
-            [
-                ("company_id", "=", company.id),
-                ("state", "in", ("enabled", "test")),
-                ("is_published", "=", True),
-            ],
-            limit=1,
+        providers = payable and env["payment.provider"]._debiteur_pays_online(
+            company.id
         )
         bank = env["res.partner.bank"].search_fetch(
             [("partner_id", "=", company.partner_id.id)], ["acc_number"], limit=1
