@@ -30,7 +30,11 @@ The rules it applies, once:
 - costs and interest already invoiced or waived are not claimed again
   (``account.move._debiteur_charges``).
 
-The law itself stays in ``legal/`` (through ``debiteur.legal``).
+The facts these rules rest on (the reminders, what they listed, the payments)
+are read once for all of them (``debiteur_claim_facts.ClaimFacts``), the
+policies and the levels in one query each: a claim costs the same number of
+queries whatever it holds. The law itself stays in ``legal/`` (through
+``debiteur.legal``).
 """
 
 from dataclasses import dataclass, field
