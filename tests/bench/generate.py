@@ -631,6 +631,10 @@ def run_history(env, days_ago, today, out):
     Comm = env["debiteur.communication"]
     started = time.perf_counter()
     counts = []
+    # A dataset that ends with auto_send on (--history-from) gets it back after.
+    policies = env["debiteur.policy"].search([("company_id", "=", company.id)])
+    sending = policies.filtered("auto_send")
+    sending.write({"auto_send": False})
     for days in days_ago:
         date = today - timedelta(days=days)
         remaining = True
@@ -660,6 +664,8 @@ def run_history(env, days_ago, today, out):
             f"{len(drafts)} reminders",
             flush=True,
         )
+    sending.write({"auto_send": True})
+    env.cr.commit()
     out.update(history=counts, history_seconds=time.perf_counter() - started)
 
 
