@@ -223,7 +223,7 @@ class DebiteurPaymentMatch(models.Model):
             ):
                 proposal.write(vals)
                 changed |= proposal
-        created = Match.create(vals_list) if vals_list else Match.browse()
+        created = self._insert_proposals(Match, vals_list)
         proposals = created | changed
         if company.debiteur_auto_match:
             automatic = (
@@ -231,6 +231,36 @@ class DebiteurPaymentMatch(models.Model):
             ).filtered(lambda m: m.state == "to_check" and m.exact and not m.ambiguous)
             automatic._reconcile(state="reconciled", run=run)
         return proposals
+
+    @api.model
+    def _insert_proposals(self, Match, vals_list):
+        """Create the proposals of ``vals_list`` with the bulk insert of
+        evidence (``debiteur.proof.mixin._debiteur_insert``) and their invoices
+        in one more INSERT: thousands of statement lines in a few queries."""
+        if not vals_list:
+            return Match.browse()
+        vals_list = [dict(vals) for vals in vals_list]
+        invoice_sets = [vals.pop("invoice_ids")[0][2] for vals in vals_list]
+        created = Match._debiteur_insert(vals_list)
+        field = Match._fields["invoice_ids"]
+        pairs = [
+            (match_id, move_id)
+            for match_id, move_ids in zip(created.ids, invoice_sets, strict=True)
+            for move_id in move_ids
+        ]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int4[], %s::int4[])",
+                SQL.identifier(field.relation),
+                SQL.identifier(field.column1),
+                SQL.identifier(field.column2),
+                [pair[0] for pair in pairs],
+                [pair[1] for pair in pairs],
+            )
+        )
+        created.invalidate_recordset(["invoice_ids"])
+        created.modified(["invoice_ids"])
+        return created
 
     @api.model
     def _match_vals(self, company, found, line):
