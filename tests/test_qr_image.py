@@ -52,7 +52,7 @@ def payloads():
         "HELLO WORLD",
         "Société Générale — créance échue, 12 € de frais",
     ]
-    for length in list(range(1, 80, 3)) + [120, 180, 250]:
+    for length in list(range(1, 80, 3)) + [120, 180, 250, 420]:
         out.append("".join(rng.choice(alphabet) for _ in range(length)))
     for _ in range(20):
         token, number = rng.getrandbits(128), rng.randint(1, 10**7)
@@ -65,6 +65,26 @@ def reportlab_code(value, level="M"):
     code.addData(value)
     code.make()
     return code
+
+
+@pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
+@pytest.mark.parametrize("value", payloads())
+def test_codewords_are_reportlabs(value, level):
+    """Data, padding and error correction codewords, blocks interleaved."""
+    code = reportlab_code(value, level)
+    expected = qrencoder.QRCode.createData(
+        code.version, code.errorCorrectLevel, code.dataList
+    )
+    assert qr_image.create_data(
+        code.version, code.errorCorrectLevel, code.dataList
+    ) == (expected)
+
+
+def test_payloads_cover_versions():
+    """From the smallest code to several blocks and version information
+    (version 7 and up)."""
+    versions = {reportlab_code(value, "M").version for value in payloads()}
+    assert min(versions) <= 2 and max(versions) >= 10, versions
 
 
 @pytest.mark.parametrize("value", payloads())
