@@ -15,6 +15,7 @@ from . import debiteur_claim
 from . import mail_mail
 from . import ir_module_module
 from . import ir_actions_report
+from . import ir_qweb
 from . import debiteur_vat_relief
 from . import debiteur_vat_relief_line
 from . import debiteur_vat_relief_entry

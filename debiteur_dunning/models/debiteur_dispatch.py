@@ -349,16 +349,16 @@ class DebiteurDispatch(models.AbstractModel):
     def _queue_mails(self, comms):
         """Queue one e-mail per communication, its letter attached.
 
-        One ``send_mail_batch`` per mail template: the template's body is
-        compiled once and rendered for all its communications (per language),
-        instead of being compiled again for every e-mail.
+        One ``send_mail_batch`` per mail template, its body compiled once for
+        all its communications (``debiteur_compile_once``, see ``ir_qweb``)
+        instead of again for every e-mail.
         """
         default = self.env.ref("debiteur_dunning.mail_template_dunning")
         by_template = defaultdict(lambda: self.env["debiteur.communication"])
         for comm in comms:
             by_template[comm.level_id.mail_template_id or default] |= comm
         for template, group in by_template.items():
-            mails = template.send_mail_batch(
+            mails = template.with_context(debiteur_compile_once=True).send_mail_batch(
                 group.ids,
                 force_send=False,
                 email_values={"auto_delete": False},
