@@ -383,7 +383,8 @@ class Bench(benchlib.Measurer):
         print(
             f"  (c) _queue_mails x {holder['mail_count']}: best {mail.seconds:.2f} s "
             f"({', '.join(f'{t:.2f}' for t in holder['mail_runs'])}) "
-            f"= {mail.seconds / mail_n:.3f} s per e-mail, "
+            f"= {mail.seconds / mail_n:.3f} s per e-mail "
+            f"(CPU {mail.cpu / mail_n:.3f} s), "
             f"{mail.count} queries = {mail.count / mail_n:.1f} per e-mail"
         )
         self.print_shapes(mail)
@@ -394,7 +395,9 @@ class Bench(benchlib.Measurer):
             f"  (d) _render_letters x {k}: best {letters.seconds:.2f} s "
             f"({', '.join(f'{t:.2f}' for t in holder['letters_runs'])}) "
             f"= {letters.seconds / max(k, 1):.3f} s per letter "
-            f"({batches} wkhtmltopdf calls of {holder['letters_batch']}), "
+            f"(CPU {letters.cpu / max(k, 1):.3f} s + wkhtmltopdf "
+            f"{letters.cpu_children / max(k, 1):.3f} s; "
+            f"{batches} wkhtmltopdf calls of {holder['letters_batch']}), "
             f"{letters.count} queries"
         )
         self.print_shapes(letters)
