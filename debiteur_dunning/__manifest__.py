@@ -58,6 +58,7 @@
         "views/debiteur_vat_relief_views.xml",
         "views/debiteur_case_views.xml",
         "views/res_partner_case_views.xml",
+        "views/debiteur_debtor_link_views.xml",
         "views/debiteur_menus.xml",
         "views/debiteur_arrangement_views.xml",
         "views/debiteur_handoff_views.xml",
@@ -71,6 +72,9 @@
         "demo/debiteur_payment_match_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "debiteur_dunning/static/src/**/*",
+        ],
         "web.assets_tests": [
             "debiteur_dunning/static/tests/tours/*.js",
         ],

@@ -1,6 +1,9 @@
 """French for Belgian debtors; the creditor's registry number by country."""
 
+import re
+
 from freezegun import freeze_time
+from lxml import html as lxml_html
 
 from odoo import Command
 from odoo.tests import tagged
@@ -10,6 +13,14 @@ from .common import TODAY, DebiteurCommon
 LETTER = "debiteur_dunning.action_report_debiteur_letter"
 STATEMENT = "debiteur_dunning.action_report_debiteur_statement"
 ARRANGEMENT = "debiteur_dunning.action_report_debiteur_arrangement"
+
+
+def read_text(html):
+    """What a reader sees: the text of ``html`` without tags, so without the
+    random tokens of links and the base64 of images (a three-letter word such as
+    "BCE" or "KvK" can turn up in those by chance), and without URLs."""
+    text = lxml_html.fromstring(html).text_content()
+    return re.sub(r"https?://\S+", " ", text)
 
 
 class BelgianCommon(DebiteurCommon):
@@ -125,7 +136,7 @@ class TestFrenchReminder(BelgianCommon):
             "KvK",
             "waiting period",
         ):
-            self.assertNotIn(other, text)
+            self.assertNotIn(other, read_text(text))
 
     def test_french_formal_notice_states_damages_without_dutch_law(self):
         partner = self.francophone
@@ -191,12 +202,12 @@ class TestDutchSpeakingBelgian(BelgianCommon):
         ):
             self.assertIn(dutch, text)
         for other in ("KvK", "Chamber of Commerce", "BCE", "Rappel de paiement"):
-            self.assertNotIn(other, text)
+            self.assertNotIn(other, read_text(text))
         mail = comm.mail_id
         self.assertTrue(mail.subject.startswith("Betalingsherinnering"))
         self.assertIn("Geachte", mail.body_html)
         self.assertIn("Ondernemingsnummer (KBO)", mail.body_html)
-        self.assertNotIn("KvK", mail.body_html)
+        self.assertNotIn("KvK", read_text(mail.body_html))
 
     def test_damages_announced_in_dutch(self):
         partner = self.flemish
@@ -291,7 +302,7 @@ class TestDutchCreditorRegistry(DebiteurCommon):
             )
             text = html.decode()
             self.assertIn("12345678", text)
-            self.assertNotIn("KBO", text)
+            self.assertNotIn("KBO", read_text(text))
             self.assertNotIn("Enterprise number", text)
             label = "KvK-nummer" if comm.partner_id == dutch else "Chamber of Commerce"
             self.assertIn(label, text)

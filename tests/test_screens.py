@@ -2,13 +2,17 @@
 a run, why a debtor is absent, the case kanban as a work queue, the form that
 follows the case."""
 
+import base64
+import io
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import lxml.html
 from freezegun import freeze_time
+from PIL import Image
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import TODAY, DebiteurCommon
 
@@ -78,6 +82,28 @@ class TestReview(DebiteurCommon):
         with freeze_time(TODAY):
             run = Run.browse(wizard.action_confirm()["res_id"])
         self.assertEqual(len(run.communication_ids), 2)
+
+    def test_letter_tab_shows_the_company_logo(self):
+        # The review's letter tab, read as the web client reads a form (with
+        # bin_size: binary fields come as their size, not their content).
+        png = io.BytesIO()
+        Image.new("RGB", (120, 40), (200, 30, 60)).save(png, format="PNG")
+        self.company.logo = base64.b64encode(png.getvalue())
+        with freeze_time(TODAY):
+            wizard = self.preview(TODAY)
+            line = wizard.line_ids.filtered(lambda line: line.partner_id == self.debtor)
+            line.channel = "email_letter"
+            (values,) = line.with_context(bin_size=True).web_read(
+                {"letter_preview": {}}
+            )
+        (logo,) = lxml.html.fromstring(values["letter_preview"]).xpath(
+            "//img[contains(@class, 'o_dl_logo')]"
+        )
+        head, data = logo.get("src").split(",", 1)
+        self.assertEqual(head, "data:image/png;base64")
+        image = Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
+        self.assertEqual((image.format, image.size), ("PNG", (120, 40)))
+        self.assertEqual(image.convert("RGB").getpixel((5, 5)), (200, 30, 60))
 
     def test_review_filters(self):
         with freeze_time(TODAY):
@@ -176,6 +202,43 @@ class TestQueue(DebiteurCommon):
         )
         self.assertEqual(action_due, case)
 
+    def test_folded_columns_follow_the_filter(self):
+        Case = self.env["debiteur.case"]
+        self.create_invoice(self.debtor, 500.0, date.today() - timedelta(days=40))
+        self.create_invoice(self.other_debtor, 300.0, date.today() - timedelta(days=40))
+        due = Case.search([("partner_id", "=", self.debtor.id)])
+        disputed = Case.search([("partner_id", "=", self.other_debtor.id)])
+        due.user_id = self.env.user
+        disputed.user_id = False
+        disputed._mark_disputed("Goods damaged", disputed.invoice_ids)
+        self.assertEqual(disputed.stage_id.code, "disputed")
+        self.assertNotEqual(due.stage_id, disputed.stage_id)
+
+        def folded(domain):
+            groups = Case.web_read_group(
+                [("is_closed", "=", False), *domain],
+                ["amount_overdue:sum"],
+                ["stage_id"],
+            )["groups"]
+            return {g["stage_id"][0]: g["__fold"] for g in groups}
+
+        action_due = folded([("next_action_date", "<=", date.today())])
+        unassigned = folded([("user_id", "=", False)])
+        self.assertEqual(len(action_due), 8)
+        self.assertEqual(
+            (action_due[due.stage_id.id], action_due[disputed.stage_id.id]),
+            (False, True),
+        )
+        self.assertEqual(
+            (unassigned[due.stage_id.id], unassigned[disputed.stage_id.id]),
+            (True, False),
+        )
+        # The kanban uses the view that refolds its columns on a new filter.
+        arch = Case.get_view(
+            self.env.ref("debiteur_dunning.debiteur_case_view_kanban").id, "kanban"
+        )["arch"]
+        self.assertIn('js_class="debiteur_case_kanban"', arch)
+
     def test_formal_notice_card_shows_the_end_of_its_term(self):
         self.create_invoice(self.debtor, 500.0, self.d(-60))
         for day in (0, 14, 28, 42):
@@ -236,8 +299,33 @@ class TestStatementPayments(DebiteurCommon):
         self.assertIn("Bank ref 4711", html)
 
 
-# The tours of these screens (the review, the queue) run from tests/test_case.py
-# (TestCaseTours).
+# The tours of the review and the queue run from tests/test_case.py
+# (TestCaseTours); the queue's folding below.
+
+
+@tagged("post_install", "-at_install", "debiteur", "is_tour")
+class TestQueueTour(DebiteurCommon, HttpCase):
+    def test_folded_columns_follow_the_filter(self):
+        admin = self.env.ref("base.user_admin")
+        admin.write(
+            {
+                "company_ids": [Command.link(self.company.id)],
+                "company_id": self.company.id,
+            }
+        )
+        Partner = self.env["res.partner"]
+        due_debtor = Partner.create({"name": "Tour Due BV", "is_company": True})
+        disputed_debtor = Partner.create(
+            {"name": "Tour Disputed BV", "is_company": True}
+        )
+        for partner in (due_debtor, disputed_debtor):
+            self.create_invoice(partner, 400.0, date.today() - timedelta(days=20))
+        Case = self.env["debiteur.case"]
+        Case.search([("partner_id", "=", due_debtor.id)]).user_id = admin
+        disputed = Case.search([("partner_id", "=", disputed_debtor.id)])
+        disputed.user_id = False
+        disputed._mark_disputed("Goods damaged", disputed.invoice_ids)
+        self.start_tour("/odoo", "debiteur_case_kanban_fold_tour", login="admin")
 
 
 @tagged("post_install", "-at_install", "debiteur")

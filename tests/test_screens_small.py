@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import TODAY, DebiteurCommon
 from .test_arrangement import ArrangementCommon
@@ -108,6 +108,98 @@ class TestPromiseMessages(CaseCommon):
         self.assertIn("01-06-2026", str(error.exception))
         self.assertEqual(dutch._format_date(self.d(5)), "06-06-2026")
         self.assertEqual(dutch._format_amount(1250.0), f"{symbol}\xa01.250,00")
+
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestChatterInCompanyLanguage(CaseCommon):
+    """What the addon writes in the chatter is in the company's language,
+    whatever the language of the user who clicked."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time(TODAY):
+            cls.invoice = cls.create_invoice(cls.debtor, 1600.0, cls.d(-15))
+        cls.case = cls.Case.search(
+            [("partner_id", "=", cls.debtor.id), ("is_closed", "=", False)]
+        )
+
+    def act(self, lang):
+        """Promise, dispute, call and resolve on the case as a dunning manager
+        reading ``lang``, through the case's wizards and buttons; the
+        chatter's new messages and the call's summary, oldest first."""
+        user = new_test_user(
+            self.env,
+            login=f"chatter_{lang}",
+            groups="base.group_user,debiteur_dunning.group_debiteur_manager",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+            lang=lang,
+        )
+        env = self.env(user=user, context=dict(self.env.context, lang=lang))
+        case = self.case.with_env(env)
+        before = self.case.message_ids
+        with freeze_time(TODAY):
+            promise = Form(
+                env["debiteur.case.promise.wizard"].with_context(
+                    default_case_id=case.id
+                )
+            )
+            promise.date = self.d(5)
+            promise.amount = 1250.0
+            promise.save().action_confirm()
+            dispute = Form(
+                env["debiteur.case.dispute.wizard"].with_context(
+                    default_case_id=case.id
+                )
+            )
+            dispute.reason = "Goods damaged"
+            dispute.move_ids.add(self.invoice)
+            dispute.save().action_confirm()
+            case.action_log_call()
+            case.action_resolve_dispute()
+        messages = (self.case.message_ids - before).sorted("id")
+        return [str(message.body) for message in messages]
+
+    def test_english_user_in_a_dutch_company_writes_dutch(self):
+        self.company.partner_id.lang = "nl_NL"
+        symbol = self.company.currency_id.symbol
+        bodies = self.act("en_US")
+        self.assertEqual(len(bodies), 4, bodies)
+        promise, dispute, call, resolved = bodies
+        self.assertIn(
+            f"Toezegging om uiterlijk 06-06-2026 {symbol}&nbsp;1.250,00 te betalen.",
+            promise,
+        )
+        self.assertIn(
+            f"Betwist: Goods damaged (facturen: {self.invoice.name}).", dispute
+        )
+        self.assertIn("Telefoongesprek met Bakkerij De Vries BV", call)
+        self.assertIn("Debiteur gebeld over de vervallen facturen.", call)
+        self.assertIn("Betwisting opgelost", resolved)
+        self.assertNotIn("Promise", promise)
+
+    def test_dutch_user_in_an_english_company_writes_english(self):
+        self.company.partner_id.lang = "en_US"
+        symbol = self.company.currency_id.symbol
+        bodies = self.act("nl_NL")
+        self.assertEqual(len(bodies), 4, bodies)
+        promise, dispute, call, resolved = bodies
+        self.assertIn(f"Promise to pay {symbol}&nbsp;1,250.00 by 06/06/2026.", promise)
+        self.assertIn(
+            f"Disputed: Goods damaged (invoices: {self.invoice.name}).", dispute
+        )
+        self.assertIn("Call with Bakkerij De Vries BV", call)
+        self.assertIn("Called the debtor about the overdue invoices.", call)
+        self.assertIn("Dispute resolved: dunning resumes.", resolved)
+
+    def test_without_a_company_language_the_users_stays(self):
+        self.company.partner_id.lang = False
+        note = self.case.with_context(lang="nl_NL")._debiteur_chatter()
+        self.assertEqual(note.env.lang, "nl_NL")
+        self.company.partner_id.lang = "nl_NL"
+        note = self.case.with_context(lang="en_US")._debiteur_chatter()
+        self.assertEqual(note.env.lang, "nl_NL")
 
 
 @tagged("post_install", "-at_install", "debiteur")

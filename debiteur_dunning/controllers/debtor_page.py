@@ -36,6 +36,8 @@ _logger = logging.getLogger(__name__)
 PAGE_LANGS = ("nl_NL", "nl_BE", "fr_FR", "fr_BE", "en_US", "en_GB")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 OPEN_STATES = ("not_paid", "partial")
+# What the page reads of the reminders besides what the claim reads.
+PAGE_COMM_FIELDS = ["attachment_id", "payment_reference", "debtor_page_first_opened"]
 DONE_MESSAGES = ("paid", "dispute", "promise", "arrangement")
 ERROR_MESSAGES = ("dispute", "promise", "arrangement")
 
@@ -101,8 +103,18 @@ class DebtorPage(PortalAccount):
         installed = {code for code, _name in request.env["res.lang"].get_installed()}
         if lang not in PAGE_LANGS or lang not in installed:
             lang = "en_US"
-        request.update_context(lang=lang)
-        link = link.with_context(lang=lang).with_company(link.company_id)
+        # The page renders in the link's company when the public user may
+        # see it (else in the public user's): Odoo then need not read the
+        # public user to know its company. Its day is the link's.
+        allowed = request.env.user._get_company_ids()
+        request.update_context(
+            lang=lang,
+            tz=link.env.context["tz"],
+            allowed_company_ids=[
+                link.company_id.id if link.company_id.id in allowed else allowed[0]
+            ],
+        )
+        link = link.with_context(lang=lang)
         request.debiteur_case = case.with_env(link.env)
         return link
 
@@ -123,12 +135,10 @@ class DebtorPage(PortalAccount):
         return link.env["account.move"].search_fetch(
             domain,
             [
-                "name",
                 "invoice_date",
-                "amount_total",
                 "payment_reference",
                 "debiteur_blocked",
-                "write_date",
+                "debiteur_arrangement_id",
                 *link.env["res.partner"]._debiteur_claim_move_fields(),
             ],
             order="invoice_date_due, id",
@@ -139,6 +149,13 @@ class DebtorPage(PortalAccount):
         """The debtor's open case (empty once closed)."""
         case = request.debiteur_case
         return case.filtered(lambda c: not c.is_closed)
+
+    @staticmethod
+    def _is_belgian(company):
+        """Whether the company is Belgian (its registry number is labelled
+        so), known without reading its country: base.be's id is cached."""
+        be_id = company.env["ir.model.data"]._xmlid_to_res_id("base.be")
+        return company.partner_id.country_id.id == be_id
 
     @staticmethod
     def _ids(values):
@@ -175,7 +192,9 @@ class DebtorPage(PortalAccount):
         return request.render("debiteur_dunning.debtor_page", values)
 
     def _page_values(self, link):
-        """Everything the page shows, in a fixed number of queries."""
+        """Everything the page shows, in a fixed number of queries: one per
+        kind of record, each read once with all that the page and the claim
+        take of it (docs/debtor-page.md, Queries)."""
         env = link.env
         company = link.company_id
         partner = link.partner_id
@@ -185,64 +204,59 @@ class DebtorPage(PortalAccount):
         credit_entries = (
             env["debiteur.engine"]._open_credits(company, partner).get(partner.id, [])
         )
-        reminders = env["debiteur.communication"].search_fetch(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("state", "in", ("sent", "printed")),
-            ],
-            [
-                "name",
-                "date",
-                "sent_date",
-                "level_id",
-                "attachment_id",
-                "payment_reference",
-                "write_date",
-            ],
-            order="date desc, id desc",
+        # The currencies in one query (formats, roundings, the claim's rates).
+        (currency | invoices.currency_id).mapped("symbol")
+        # The debtor's reminders: the page lists those sent, the claim reads
+        # them all (one query for both).
+        facts = env["debiteur.claim"]._facts(
+            company, invoices, partner, comm_fields=PAGE_COMM_FIELDS
         )
-        figures = link._claim_figures(invoices, credit_entries, reminders)
-        credit_moves = env["account.move"].browse(
-            [entry.move_id for entry in credit_entries]
+        reminders = facts.comms.filtered(
+            lambda c: c.partner_id == partner and c.state in ("sent", "printed")
+        )
+        figures = link._claim_figures(invoices, credit_entries, facts)
+        credit_lines = env["account.move.line"].browse(
+            [entry.move_line_id for entry in credit_entries]
         )
         credits = [
             {
-                "name": move.name,
+                "name": line.move_name,
                 "date": entry.date,
                 "amount": entry.amount_residual_company,
             }
-            for entry, move in zip(credit_entries, credit_moves, strict=True)
+            for entry, line in zip(credit_entries, credit_lines, strict=True)
         ]
-        arrangements = env["debiteur.arrangement"].search(
+        arrangements = env["debiteur.arrangement"].search_fetch(
             [
                 ("partner_id", "=", partner.id),
                 ("company_id", "=", company.id),
                 ("state", "in", ("draft", "active")),
             ],
+            ["name", "state", "currency_id", "payment_reference"],
             order="id desc",
         )
+        instalments = defaultdict(list)
+        if arrangements:
+            for line in env["debiteur.arrangement.line"].search_fetch(
+                [("arrangement_id", "in", arrangements.ids)],
+                ["arrangement_id", "date", "amount", "amount_paid"],
+            ):
+                instalments[line.arrangement_id.id].append(line)
         case = self._case(link)
         interest, costs = figures["interest"], figures["costs"]
         open_amount = currency.round(
             sum(m.amount_residual for m in invoices if m.currency_id == currency)
         )
         credit_total = currency.round(sum(c["amount"] for c in credits))
-        covered = arrangements.filtered(lambda a: a.state == "active").move_ids
         payable = invoices.filtered(
             lambda m: (
                 m.currency_id == currency
                 and not m.debiteur_blocked
-                and m not in covered
+                and not m.debiteur_arrangement_id
             )
         )
-        providers = env["payment.provider"].search_count(
-            [
-                ("company_id", "=", company.id),
-                ("state", "in", ("enabled", "test")),
-                ("is_published", "=", True),
-            ],
-            limit=1,
+        providers = payable and env["payment.provider"]._debiteur_pays_online(
+            company.id
         )
         bank = env["res.partner.bank"].search_fetch(
             [("partner_id", "=", company.partner_id.id)], ["acc_number"], limit=1
@@ -252,6 +266,7 @@ class DebtorPage(PortalAccount):
             "link": link,
             "token": link.sudo().token,
             "company": company,
+            "creditor_be": self._is_belgian(company),
             "partner": partner,
             "currency": currency,
             "today": today,
@@ -270,6 +285,7 @@ class DebtorPage(PortalAccount):
             "iban": bank.acc_number or False,
             "reminders": reminders,
             "arrangements": arrangements,
+            "instalments": instalments,
             "case": case,
             "can_pay": bool(providers and payable),
             "can_promise": bool(case and invoices and not case.promise_date),
@@ -432,6 +448,7 @@ class DebtorPage(PortalAccount):
             {
                 "link": link,
                 "company": company,
+                "creditor_be": self._is_belgian(company),
                 "partner": partner,
                 "invoices": moves,
                 "amount": amount,
@@ -529,28 +546,30 @@ class DebtorPage(PortalAccount):
         content = attachment.read(MAX_ATTACHMENT_BYTES + 1) if attachment else b""
         if len(content) > MAX_ATTACHMENT_BYTES:
             return self._back(token, error="dispute")
-        env = link.env
+        # The staff read the case: its chatter is in the company's language.
+        note = case._debiteur_chatter()
+        _ = note.env._
         case._mark_disputed(
-            env._("%(reason)s (by the debtor, on the debtor's page)", reason=reason),
+            _("%(reason)s (by the debtor, on the debtor's page)", reason=reason),
             moves,
         )
         if content:
-            case.message_post(
-                body=env._(
+            note.message_post(
+                body=_(
                     "The debtor's document on the dispute of %(invoice)s.",
                     invoice=moves.name,
                 ),
                 attachments=[(attachment.filename or "attachment", content)],
                 subtype_xmlid="mail.mt_note",
             )
-        case.activity_schedule(
+        note.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=env._("Disputed by the debtor: %(invoice)s", invoice=moves.name),
+            summary=_("Disputed by the debtor: %(invoice)s", invoice=moves.name),
             note=reason,
             user_id=(
                 case.user_id
                 or case.company_id.debiteur_user_id
-                or env.ref("base.user_admin")
+                or case.env.ref("base.user_admin")
             ).id,
         )
         return self._back(token, done="dispute")
@@ -640,17 +659,18 @@ class DebtorPage(PortalAccount):
         except (UserError, ValidationError):
             _logger.info("Debtor's page: arrangement refused", exc_info=True)
             return self._back(token, error="arrangement")
-        arrangement.message_post(
-            body=env._("Proposed by the debtor on the debtor's page.")
+        note = arrangement._debiteur_chatter()
+        note.message_post(
+            body=note.env._("Proposed by the debtor on the debtor's page.")
             if not accept
-            else env._(
+            else note.env._(
                 "Proposed by the debtor on the debtor's page and agreed at once."
             ),
         )
         if not accept:
-            arrangement.activity_schedule(
+            note.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=env._("Payment arrangement proposed by the debtor"),
+                summary=note.env._("Payment arrangement proposed by the debtor"),
                 user_id=(arrangement.user_id or env.ref("base.user_admin")).id,
             )
         return self._back(token, done="arrangement")

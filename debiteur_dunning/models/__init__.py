@@ -13,6 +13,7 @@ from . import debiteur_interest_rate
 from . import debiteur_legal
 from . import debiteur_claim
 from . import mail_mail
+from . import mail_thread
 from . import ir_module_module
 from . import ir_actions_report
 from . import ir_qweb
@@ -42,3 +43,4 @@ from . import account_partial_reconcile
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import payment_provider

@@ -457,7 +457,9 @@ class AccountMove(models.Model):
         return claims
 
     @api.model
-    def _debiteur_charges(self, company, moves, exclude_communications=None):
+    def _debiteur_charges(
+        self, company, moves, exclude_communications=None, communications=None
+    ):
         """What of the claims on ``moves`` was already charged, per debtor.
 
         The one place that answers it: collection costs are claimed once per
@@ -483,37 +485,56 @@ class AccountMove(models.Model):
           no more.
 
         ``exclude_communications``: reminders left out (the one being invoiced).
+        ``communications``: the reminders that charged or waived something of
+        these claims, when the caller has read them (``debiteur.claim``'s
+        facts), instead of searching them here.
 
         Returns ``{commercial partner id: {"costs", "interest" (Decimals, company
         currency: everything charged, waived included), "waived_costs",
         "waived_interest" (the waived part of them), "moves" (the standing
         costs invoices), "by_move" ({move id: {"interest", "costs", "origins"}}
         in the move's currency)}}``; a debtor with nothing charged is left
-        out (see :meth:`_debiteur_no_charges`). Two searches, whatever the
-        number of debtors.
+        out (see :meth:`_debiteur_no_charges`). Two searches (one with
+        ``communications``), whatever the number of debtors.
         """
         if not moves:
             return {}
         currency = company.currency_id
         cost_moves = moves.filtered("debiteur_is_cost_invoice")
         principal_moves = moves - cost_moves
-        excluded = exclude_communications.ids if exclude_communications else []
-        comms = self.env["debiteur.communication"].search(
-            [
-                ("company_id", "=", company.id),
-                ("id", "not in", excluded),
-                "|",
-                "|",
-                ("cost_move_id", "!=", False),
-                ("costs_waived", "=", True),
-                ("interest_waived", "=", True),
-                "|",
-                ("invoice_line_ids.move_id", "in", principal_moves.ids),
-                ("cost_move_id", "in", cost_moves.ids),
-            ],
-            order="id",
-        )
-        arrangements = self.env["debiteur.arrangement"].search(
+        comm_fields = [
+            "partner_id",
+            "name",
+            "cost_move_id",
+            "invoiced_costs_amount",
+            "invoiced_interest_amount",
+            "costs_waived",
+            "interest_waived",
+            "waived_costs_amount",
+            "waived_interest_amount",
+        ]
+        if communications is None:
+            excluded = exclude_communications.ids if exclude_communications else []
+            comms = self.env["debiteur.communication"].search_fetch(
+                [
+                    ("company_id", "=", company.id),
+                    ("id", "not in", excluded),
+                    "|",
+                    "|",
+                    ("cost_move_id", "!=", False),
+                    ("costs_waived", "=", True),
+                    ("interest_waived", "=", True),
+                    "|",
+                    ("invoice_line_ids.move_id", "in", principal_moves.ids),
+                    ("cost_move_id", "in", cost_moves.ids),
+                ],
+                comm_fields,
+                order="id",
+            )
+        else:
+            comms = communications
+            comms.fetch(comm_fields)
+        arrangements = self.env["debiteur.arrangement"].search_fetch(
             [
                 ("company_id", "=", company.id),
                 ("claims_move_id", "!=", False),
@@ -521,22 +542,6 @@ class AccountMove(models.Model):
                 ("invoice_ids.move_id", "in", principal_moves.ids),
                 ("claims_move_id", "in", cost_moves.ids),
             ],
-            order="id",
-        )
-        comms.fetch(
-            [
-                "partner_id",
-                "name",
-                "cost_move_id",
-                "invoiced_costs_amount",
-                "invoiced_interest_amount",
-                "costs_waived",
-                "interest_waived",
-                "waived_costs_amount",
-                "waived_interest_amount",
-            ]
-        )
-        arrangements.fetch(
             [
                 "partner_id",
                 "name",
@@ -545,7 +550,8 @@ class AccountMove(models.Model):
                 "interest_amount",
                 "costs_amount",
                 "fee_amount",
-            ]
+            ],
+            order="id",
         )
         (comms.cost_move_id | arrangements.claims_move_id).fetch(
             [

@@ -1,10 +1,16 @@
 """Reconciliations: payments that reopen VAT relief and refresh cases."""
 
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
+
+    # The invoice a payment was reconciled with, to group the payments of
+    # many invoices in one query (debiteur.claim).
+    debiteur_debit_move_id = fields.Many2one(
+        "account.move", related="debit_move_id.move_id", string="Debit Entry"
+    )
 
     # ----------------------------------------------------------------------
     # VAT relief

@@ -11,6 +11,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 from .debiteur_proof_mixin import GROUP_USER, require_group
 
@@ -440,11 +441,12 @@ class DebiteurArrangement(models.Model):
                 )
             ) from None
         for arrangement in self:
-            arrangement.message_post(
-                body=self.env._(
+            note = arrangement._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Arrangement agreed: %(count)s instalment(s), %(total)s in total.",
                     count=len(arrangement.line_ids),
-                    total=arrangement.currency_id.format(arrangement.amount_total),
+                    total=note.currency_id.format(arrangement.amount_total),
                 )
             )
         return True
@@ -476,8 +478,9 @@ class DebiteurArrangement(models.Model):
                 )
         self._close("cancelled", reason.strip())
         for arrangement in self:
-            arrangement.message_post(
-                body=self.env._(
+            note = arrangement._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Arrangement cancelled: %(reason)s", reason=reason.strip()
                 )
             )
@@ -520,8 +523,10 @@ class DebiteurArrangement(models.Model):
             return done
         done._close("completed")
         for arrangement in done:
-            body = self.env._("Everything paid: the arrangement is completed.")
-            arrangement.message_post(body=body)
+            note = arrangement._debiteur_chatter()
+            note.message_post(
+                body=note.env._("Everything paid: the arrangement is completed.")
+            )
             if arrangement.claims_mode == "waive" and (
                 arrangement.interest_amount or arrangement.costs_amount
             ):
@@ -530,17 +535,19 @@ class DebiteurArrangement(models.Model):
 
     def _log_waiver(self):
         self.ensure_one()
-        currency = self.currency_id
-        reason = self.waive_reason or self.env._("Payment arrangement completed.")
-        body = self.env._(
+        note = self._debiteur_chatter()
+        _ = note.env._
+        currency = note.currency_id
+        reason = self.waive_reason or _("Payment arrangement completed.")
+        body = _(
             "Waived on completion: interest %(interest)s and collection costs "
             "%(costs)s. Reason: %(reason)s",
             interest=currency.format(self.interest_amount),
             costs=currency.format(self.costs_amount),
             reason=reason,
         )
-        self.message_post(body=body)
-        for move in self.invoice_ids.move_id:
+        note.message_post(body=body)
+        for move in note.invoice_ids.move_id:
             move.message_post(body=body)
 
     def _break(self):
@@ -554,19 +561,20 @@ class DebiteurArrangement(models.Model):
         )
         for arrangement in self:
             late = arrangement.line_ids.filtered(lambda line: line.state != "paid")[:1]
-            arrangement.message_post(
-                body=self.env._(
+            note = arrangement._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Arrangement broken: the instalment of %(date)s (%(amount)s) "
                     "was not paid. Its invoices are back in dunning.",
-                    date=late.date,
-                    amount=arrangement.currency_id.format(late.amount_open),
+                    date=format_date(note.env, late.date),
+                    amount=note.currency_id.format(late.amount_open),
                 )
             )
             owner = arrangement.company_id.debiteur_user_id or arrangement.user_id
-            arrangement.activity_schedule(
+            note.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.context_today(self),
-                summary=self.env._(
+                summary=note.env._(
                     "Arrangement %(name)s of %(partner)s is broken",
                     name=arrangement.name,
                     partner=arrangement.partner_id.display_name,
@@ -609,6 +617,8 @@ class DebiteurArrangement(models.Model):
         ended.sudo().write({"handoff_id": handoff.id})
         handed = handoff.invoice_ids.move_id
         for arrangement in ended:
+            note = arrangement._debiteur_chatter()
+            _ = note.env._
             body = _(
                 "Arrangement ended: the debtor was handed off to %(agency)s "
                 "(%(handoff)s). No more instalment reminders.",
@@ -626,7 +636,7 @@ class DebiteurArrangement(models.Model):
                         moves=", ".join(back.mapped("display_name")),
                     ),
                 )
-            arrangement.message_post(body=body)
+            note.message_post(body=body)
         return ended
 
     def _handoff_recalled(self, handoff):
@@ -637,10 +647,11 @@ class DebiteurArrangement(models.Model):
         dunning with the recall; the owner gets a to-do to decide whether to
         agree a new arrangement.
         """
-        _ = self.env._
         today = fields.Date.context_today(self)
         for arrangement in self.filtered(lambda a: a.state == "handed_off"):
-            arrangement.message_post(
+            note = arrangement._debiteur_chatter()
+            _ = note.env._
+            note.message_post(
                 body=_(
                     "Handoff %(handoff)s recalled. This arrangement stays ended: "
                     "its open invoices are back in dunning. Make a new "
@@ -649,7 +660,7 @@ class DebiteurArrangement(models.Model):
                 )
             )
             owner = arrangement.company_id.debiteur_user_id or arrangement.user_id
-            arrangement.activity_schedule(
+            note.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=today,
                 summary=_(

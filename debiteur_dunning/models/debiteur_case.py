@@ -472,7 +472,7 @@ class DebiteurCase(models.Model):
         return formatLang(self.env, amount, currency_obj=self.currency_id)
 
     def _format_date(self, date):
-        """A date as the reader writes it (the user's language), not ISO."""
+        """A date as the reader writes it (the language of the environment), not ISO."""
         return format_date(self.env, date)
 
     # ------------------------------------------------------------------
@@ -514,16 +514,17 @@ class DebiteurCase(models.Model):
     def action_log_call(self, note=None):
         """Record a phone call with the debtor as a done activity."""
         for case in self:
-            activity = case.activity_schedule(
+            chatter = case._debiteur_chatter()
+            activity = chatter.activity_schedule(
                 "mail.mail_activity_data_call",
-                summary=self.env._(
+                summary=chatter.env._(
                     "Call with %(debtor)s", debtor=case.partner_id.display_name
                 ),
                 user_id=self.env.user.id,
             )
             activity.action_feedback(
                 feedback=note
-                or self.env._("Called the debtor about the overdue invoices.")
+                or chatter.env._("Called the debtor about the overdue invoices.")
             )
         return True
 
@@ -563,11 +564,12 @@ class DebiteurCase(models.Model):
                 "next_action_date": date,
             }
         )
-        self.message_post(
-            body=self.env._(
+        note = self._debiteur_chatter()
+        note.message_post(
+            body=note.env._(
                 "Promise to pay %(amount)s by %(date)s.",
-                amount=self._format_amount(amount),
-                date=self._format_date(date),
+                amount=note._format_amount(amount),
+                date=note._format_date(date),
             )
         )
 
@@ -598,8 +600,9 @@ class DebiteurCase(models.Model):
                 "disputed_move_ids": [fields.Command.link(m.id) for m in moves],
             }
         )
-        self.message_post(
-            body=self.env._(
+        note = self._debiteur_chatter()
+        note.message_post(
+            body=note.env._(
                 "Disputed: %(reason)s (invoices: %(invoices)s).",
                 reason=reason,
                 invoices=", ".join(moves.mapped("name")) or "-",
@@ -624,7 +627,8 @@ class DebiteurCase(models.Model):
                 "disputed_move_ids": [fields.Command.clear()],
             }
         )
-        self.message_post(body=self.env._("Dispute resolved: dunning resumes."))
+        note = self._debiteur_chatter()
+        note.message_post(body=note.env._("Dispute resolved: dunning resumes."))
         self.env["debiteur.case.sync"].sudo()._sync_partners(
             self.partner_id, self.company_id
         )
@@ -685,11 +689,12 @@ class DebiteurCase(models.Model):
         )
         broken = cases - kept
         for case in kept:
-            case.message_post(
-                body=self.env._(
+            note = case._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Promise to pay kept: %(amount)s received by %(date)s.",
-                    amount=case._format_amount(paid.get(case.id, 0.0)),
-                    date=case._format_date(case.promise_date),
+                    amount=note._format_amount(paid.get(case.id, 0.0)),
+                    date=note._format_date(case.promise_date),
                 )
             )
         kept.with_context(debiteur_case_sync=True).write(
@@ -703,18 +708,19 @@ class DebiteurCase(models.Model):
             {"promise_broken": True, "next_action_date": today}
         )
         for case in broken:
-            body = self.env._(
+            note = case._debiteur_chatter()
+            body = note.env._(
                 "Promise to pay broken: %(promised)s promised by %(date)s, "
                 "%(paid)s received. Dunning resumes.",
-                promised=case._format_amount(case.promise_amount),
-                date=case._format_date(case.promise_date),
-                paid=case._format_amount(paid.get(case.id, 0.0)),
+                promised=note._format_amount(case.promise_amount),
+                date=note._format_date(case.promise_date),
+                paid=note._format_amount(paid.get(case.id, 0.0)),
             )
-            case.message_post(body=body)
-            case.activity_schedule(
+            note.message_post(body=body)
+            note.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=today,
-                summary=self.env._("Promise to pay broken"),
+                summary=note.env._("Promise to pay broken"),
                 note=body,
                 user_id=(
                     case.user_id or case.company_id.debiteur_user_id or self.env.user

@@ -30,7 +30,11 @@ The rules it applies, once:
 - costs and interest already invoiced or waived are not claimed again
   (``account.move._debiteur_charges``).
 
-The law itself stays in ``legal/`` (through ``debiteur.legal``).
+The facts these rules rest on (the reminders, what they listed, the payments)
+are read once for all of them (``debiteur_claim_facts.ClaimFacts``), the
+policies and the levels in one query each: a claim costs the same number of
+queries whatever it holds. The law itself stays in ``legal/`` (through
+``debiteur.legal``).
 """
 
 from dataclasses import dataclass, field
@@ -40,11 +44,16 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .debiteur_legal import _money, _quantize
+from .debiteur_claim_facts import (
+    LEVEL_FIELDS,
+    MOVE_FIELDS,
+    POLICY_FIELDS,
+    ClaimFacts,
+)
+from .debiteur_legal import WRITTEN_STATES, _money, _quantize
+from .debiteur_policy import level_order
 
 ONE_DAY = timedelta(days=1)
-# Reminders whose term counts: they left (or are leaving) the company.
-DELIVERED_STATES = ("queued", "sent", "printed")
 
 
 @dataclass
@@ -95,6 +104,7 @@ class DebiteurClaim(models.AbstractModel):
         exclude_communications=None,
         interest_for=None,
         lang=None,
+        facts=None,
     ):
         """The claim of each debtor on ``as_of``: ``{partner id: DebtorClaim}``.
 
@@ -108,7 +118,8 @@ class DebiteurClaim(models.AbstractModel):
         ``exclude_communications``). ``interest_for``: the debtors (ids) whose
         interest is computed, all of them by default (a letter at a level that
         charges none needs none). ``lang``: the language of the notes (True:
-        each debtor's own).
+        each debtor's own). ``facts``: the :class:`ClaimFacts` of these
+        invoices (or more) when the caller has them.
 
         A fixed number of queries, whatever the number of debtors.
         """
@@ -132,21 +143,17 @@ class DebiteurClaim(models.AbstractModel):
             .with_context(active_test=False)
         )
         all_moves = Move.union(*moves_by_partner.values())
-        all_moves.fetch(
-            [
-                "company_id",
-                "commercial_partner_id",
-                "currency_id",
-                "amount_residual",
-                "amount_residual_signed",
-                "invoice_date_due",
-                "debiteur_level_id",
-                "debiteur_is_cost_invoice",
-            ]
-        )
+        all_moves.fetch(MOVE_FIELDS)
+        if facts is None:
+            facts = ClaimFacts(self.env, company, all_moves)
         rates = self._rates(all_moves.currency_id, company, as_of)
         if policies is None:
-            policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
+            policies = self._policies(company, partners)
+        else:
+            self.env["debiteur.policy"].union(*filter(None, policies.values())).fetch(
+                POLICY_FIELDS
+            )
+        ordered = self._ordered_levels(policies, facts, levels)
         principal_moves = all_moves.filtered(
             lambda m: (
                 not m.debiteur_is_cost_invoice
@@ -156,7 +163,7 @@ class DebiteurClaim(models.AbstractModel):
         if credits is None:
             credits = self._open_credits(company, partners)
         starts, silent = self._be_consumer_interest(
-            company, partners, moves_by_partner, policies, deadlines
+            company, partners, moves_by_partner, policies, deadlines, facts
         )
         if silent:
             principal_moves = principal_moves.filtered(
@@ -168,19 +175,23 @@ class DebiteurClaim(models.AbstractModel):
             policies,
             credited=self._credited(moves_by_partner, credits, rates),
             starts=starts,
+            facts=facts,
         )
         if charges is None:
             charges = Move._debiteur_charges(
-                company, all_moves, exclude_communications=exclude_communications
+                company,
+                all_moves,
+                exclude_communications=exclude_communications,
+                communications=facts.charging(all_moves, exclude_communications),
             )
         if levels is None:
-            levels = self._highest_levels(moves_by_partner, policies)
+            levels = self._highest_levels(moves_by_partner, policies, ordered)
         if deadlines is None:
-            deadlines = self._latest_deadlines(company, moves_by_partner)
+            deadlines = self._latest_deadlines(company, moves_by_partner, facts=facts)
         # The costs are due on the principal open the day before they fell
         # due: the last day of the legal term, or the day before the first
         # letter that claimed them.
-        costs_since = self._costs_fell_due(company, moves_by_partner)
+        costs_since = self._costs_fell_due(company, moves_by_partner, facts=facts)
         basis_dates = {}
         for partner in partners:
             deadline = deadlines.get(partner.id)
@@ -194,9 +205,11 @@ class DebiteurClaim(models.AbstractModel):
             for pid, policy in policies.items()
             if policy and policy.be_recurring_contract_fee and pid in moves_by_partner
         ]
-        reminder_counts = self._reminder_counts(company, recurring, as_of)
+        reminder_counts = self._reminder_counts(company, recurring, as_of, facts)
         paid_after = self._paid_after(
-            Move.union(*(moves_by_partner[pid] for pid in basis_dates)), basis_dates
+            Move.union(*(moves_by_partner[pid] for pid in basis_dates)),
+            basis_dates,
+            facts,
         )
 
         for partner in partners:
@@ -255,9 +268,18 @@ class DebiteurClaim(models.AbstractModel):
                 else Legal,
                 currency,
                 reminder_counts.get(partner.id, 0),
+                ordered.get(policy.id) if policy else None,
             )
             result[partner.id] = claim
         return result
+
+    @api.model
+    def _facts(self, company, moves, partners=None, comm_fields=()):
+        """The :class:`ClaimFacts` of ``moves`` (all the reminders of
+        ``partners`` too), for a caller that makes several claims on them
+        or reads the reminders itself (``comm_fields``: what else it reads
+        of them)."""
+        return ClaimFacts(self.env, company, moves, partners, comm_fields)
 
     @api.model
     def _quiet_debtors(self, moves_by_partner, as_of, levels, interest_for):
@@ -335,33 +357,47 @@ class DebiteurClaim(models.AbstractModel):
     # The facts, when the caller does not give them
     # ------------------------------------------------------------------
     @api.model
-    def _invoice_claims(self, invoices, as_of, policies, credited=None, starts=None):
+    def _invoice_claims(
+        self, invoices, as_of, policies, credited=None, starts=None, facts=None
+    ):
         """``debiteur.legal._invoice_claims`` on what was really open each
         day (the payments reconciled with each invoice, and ``credited``:
         ``{move id: [(date, Decimal)]}``, the open credits set against it),
         that does not fail a whole screen: when a rate table does not reach
         back far enough, the debtors are taken one by one; the invoices of
-        those that fail get no entry, and ``"__error__"`` holds the reason."""
+        those that fail get no entry, and ``"__error__"`` holds the reason.
+        ``facts``: the :class:`ClaimFacts` of these invoices (or more)."""
         if not invoices:
             return {}
         Legal = self.env["debiteur.legal"]
-        history = self._payment_history(invoices)
+        invoices.fetch(MOVE_FIELDS)
+        if facts is None:
+            facts = ClaimFacts(self.env, None, invoices)
+        history = facts.history(invoices)
         for move_id, entries in (credited or {}).items():
             history.setdefault(move_id, {"paid": [], "credited": []})
             history[move_id]["credited"].extend(entries)
+        reminders = facts.reminder_dates(invoices)
         try:
             return Legal._invoice_claims(
-                invoices, as_of, policies, history=history, starts=starts
+                invoices,
+                as_of,
+                policies,
+                history=history,
+                starts=starts,
+                reminders=reminders,
             )
         except UserError:
             # A rate table does not reach back far enough for some debtor:
             # take them one by one, so that the others keep their interest.
             return self._invoice_claims_by_debtor(
-                invoices, as_of, policies, history, starts
+                invoices, as_of, policies, history, starts, reminders
             )
 
     @api.model
-    def _invoice_claims_by_debtor(self, invoices, as_of, policies, history, starts):
+    def _invoice_claims_by_debtor(
+        self, invoices, as_of, policies, history, starts, reminders=None
+    ):
         Legal = self.env["debiteur.legal"]
         claims = {}
         for partner in invoices.commercial_partner_id:
@@ -371,7 +407,12 @@ class DebiteurClaim(models.AbstractModel):
             try:
                 claims.update(
                     Legal._invoice_claims(
-                        debtor_moves, as_of, policies, history=history, starts=starts
+                        debtor_moves,
+                        as_of,
+                        policies,
+                        history=history,
+                        starts=starts,
+                        reminders=reminders,
                     )
                 )
             except UserError as exc:
@@ -381,7 +422,7 @@ class DebiteurClaim(models.AbstractModel):
 
     @api.model
     def _be_consumer_interest(
-        self, company, partners, moves_by_partner, policies, deadlines
+        self, company, partners, moves_by_partner, policies, deadlines, facts=None
     ):
         """Belgian consumers (Book XIX WER): interest only under an express
         clause of the contract, and not for the first reminder or its waiting
@@ -400,7 +441,10 @@ class DebiteurClaim(models.AbstractModel):
         if not be_consumers:
             return starts, silent
         firsts = self._latest_deadlines(
-            company, {p.id: moves_by_partner[p.id] for p in be_consumers}, pick=min
+            company,
+            {p.id: moves_by_partner[p.id] for p in be_consumers},
+            pick=min,
+            facts=facts,
         )
         for partner in be_consumers:
             first = firsts.get(partner.id) or (deadlines or {}).get(partner.id)
@@ -410,28 +454,6 @@ class DebiteurClaim(models.AbstractModel):
             for move in moves_by_partner[partner.id]:
                 starts[move.id] = first + ONE_DAY
         return starts, silent
-
-    @api.model
-    def _payment_history(self, invoices):
-        """What was reconciled with each invoice, by day, in its currency:
-        ``{move id: {"paid": [(date, Decimal)], "credited": []}}`` (two
-        queries)."""
-        partials = self.env["account.partial.reconcile"].search_fetch(
-            [("debit_move_id.move_id", "in", invoices.ids)],
-            ["debit_move_id", "debit_amount_currency", "max_date"],
-        )
-        partials.debit_move_id.fetch(["move_id", "currency_id"])
-        history = {}
-        for partial in partials:
-            line = partial.debit_move_id
-            entry = history.setdefault(line.move_id.id, {"paid": [], "credited": []})
-            entry["paid"].append(
-                (
-                    partial.max_date,
-                    _money(partial.debit_amount_currency, line.currency_id),
-                )
-            )
-        return history
 
     @api.model
     def _credited(self, moves_by_partner, credits, rates):
@@ -473,11 +495,56 @@ class DebiteurClaim(models.AbstractModel):
         return result
 
     @api.model
-    def _highest_level(self, levels, policy):
-        """The highest of ``levels`` in ``policy``'s order (empty if none)."""
+    def _policies(self, company, partners):
+        """The engine's policy of each debtor (``{partner id:
+        debiteur.policy}``), with what the claim reads of them in one
+        query."""
+        company = company.with_env(self.env)
+        partners = partners.with_env(self.env)
+        (
+            company.debiteur_policy_business_id
+            | company.debiteur_policy_consumer_id
+            | partners.debiteur_policy_id
+        ).fetch(POLICY_FIELDS)
+        return self.env["debiteur.engine"]._policy_by_partner(company, partners)
+
+    @api.model
+    def _ordered_levels(self, policies, facts, levels=None):
+        """``{policy id: its levels in order}`` (``debiteur.policy.
+        _sorted_levels``), read in one query with the levels of the
+        reminders, of the invoices and of ``levels``."""
+        Level = self.env["debiteur.level"]
+        policy_records = self.env["debiteur.policy"].union(
+            *filter(None, policies.values())
+        )
+        wanted = (
+            facts.comms.level_id
+            | facts.moves.debiteur_level_id
+            | Level.union(*filter(None, (levels or {}).values()))
+        )
+        found = Level.search_fetch(
+            [
+                "|",
+                ("policy_id", "in", policy_records.ids),
+                ("id", "in", wanted.ids),
+            ],
+            LEVEL_FIELDS,
+        )
+        return {
+            policy.id: found.filtered(lambda lvl, p=policy: lvl.policy_id == p).sorted(
+                level_order
+            )
+            for policy in policy_records
+        }
+
+    @api.model
+    def _highest_level(self, levels, policy, ordered=None):
+        """The highest of ``levels`` in ``policy``'s order (empty if none);
+        ``ordered``: the policy's levels in order, when known."""
         if not policy:
             return self.env["debiteur.level"]
-        ordered = policy._sorted_levels()
+        if ordered is None:
+            ordered = policy._sorted_levels()
         reached = levels & ordered
         if not reached:
             return self.env["debiteur.level"]
@@ -485,35 +552,32 @@ class DebiteurClaim(models.AbstractModel):
         return max(reached, key=lambda lvl: position[lvl.id])
 
     @api.model
-    def _highest_levels(self, moves_by_partner, policies):
+    def _highest_levels(self, moves_by_partner, policies, ordered=None):
+        ordered = ordered or {}
         return {
             pid: self._highest_level(
                 moves.filtered(
                     lambda m: not m.debiteur_is_cost_invoice
                 ).debiteur_level_id,
                 policies.get(pid),
+                ordered.get(policies[pid].id) if policies.get(pid) else None,
             )
             for pid, moves in moves_by_partner.items()
         }
 
     @api.model
-    def _latest_deadlines(self, company, moves_by_partner, pick=max):
+    def _latest_deadlines(self, company, moves_by_partner, pick=max, facts=None):
         """The last day of the latest legal term stated by a reminder that
         left and listed one of the debtor's invoices: ``{partner id: date}``.
         The latest, never an earlier one: costs wait until every term stated
         to the debtor has passed."""
         moves = self.env["account.move"].union(*moves_by_partner.values())
-        comms = self.env["debiteur.communication"].search_fetch(
-            [
-                ("company_id", "=", company.id),
-                ("state", "in", DELIVERED_STATES),
-                ("legal_deadline", "!=", False),
-                ("line_ids.move_id", "in", moves.ids),
-            ],
-            ["partner_id", "legal_deadline"],
-        )
+        if facts is None:
+            facts = ClaimFacts(self.env, company, moves)
         result = {}
-        for comm in comms:
+        for comm in facts.listing(moves):
+            if not comm.legal_deadline:
+                continue
             pid = comm.partner_id.commercial_partner_id.id
             result[pid] = pick(
                 result.get(pid, comm.legal_deadline), comm.legal_deadline
@@ -521,25 +585,18 @@ class DebiteurClaim(models.AbstractModel):
         return result
 
     @api.model
-    def _costs_fell_due(self, company, moves_by_partner):
+    def _costs_fell_due(self, company, moves_by_partner, facts=None):
         """The first day collection costs were due to each debtor on these
         invoices: ``{partner id: date}``. A reminder that left (queued, sent,
         printed) at a level that charges costs and stated some made them due
-        the day after its legal term, or on its own date when it had none.
-        One query."""
+        the day after its legal term, or on its own date when it had none."""
         moves = self.env["account.move"].union(*moves_by_partner.values())
-        comms = self.env["debiteur.communication"].search_fetch(
-            [
-                ("company_id", "=", company.id),
-                ("state", "in", DELIVERED_STATES),
-                ("costs_amount", ">", 0),
-                ("level_id.charge_costs", "=", True),
-                ("line_ids.move_id", "in", moves.ids),
-            ],
-            ["partner_id", "legal_deadline", "date", "sent_date"],
-        )
+        if facts is None:
+            facts = ClaimFacts(self.env, company, moves)
         result = {}
-        for comm in comms:
+        for comm in facts.listing(moves):
+            if comm.costs_amount <= 0 or not comm.level_id.charge_costs:
+                continue
             pid = comm.partner_id.commercial_partner_id.id
             day = (
                 comm.legal_deadline + ONE_DAY
@@ -560,49 +617,51 @@ class DebiteurClaim(models.AbstractModel):
         }
 
     @api.model
-    def _reminder_counts(self, company, partner_ids, as_of):
+    def _reminder_counts(self, company, partner_ids, as_of, facts=None):
         """The written reminders each debtor had in the year before
-        ``as_of``: ``{partner id: count}`` (one query)."""
+        ``as_of``: ``{partner id: count}`` (from ``facts`` when they were read
+        with these debtors, else one query)."""
         if not partner_ids:
             return {}
-        groups = self.env["debiteur.communication"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partner_ids),
-                ("state", "in", ("sent", "printed")),
-                ("channel", "!=", "phone"),
-                ("sent_date", ">", as_of - timedelta(days=365)),
-                ("sent_date", "<", as_of),
-            ],
-            ["partner_id"],
-            ["__count"],
-        )
-        return {partner.id: count for partner, count in groups}
+        year_before = as_of - timedelta(days=365)
+        if facts is None or not set(partner_ids) <= set(facts.partners.ids):
+            groups = self.env["debiteur.communication"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", list(partner_ids)),
+                    ("state", "in", WRITTEN_STATES),
+                    ("channel", "!=", "phone"),
+                    ("sent_date", ">", year_before),
+                    ("sent_date", "<", as_of),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+            return {partner.id: count for partner, count in groups}
+        result = {}
+        for comm in facts.comms:
+            if (
+                comm.partner_id.id in partner_ids
+                and comm.state in WRITTEN_STATES
+                and comm.channel != "phone"
+                and comm.sent_date
+                and year_before < comm.sent_date < as_of
+            ):
+                result[comm.partner_id.id] = result.get(comm.partner_id.id, 0) + 1
+        return result
 
     @api.model
-    def _paid_after(self, moves, basis_dates):
+    def _paid_after(self, moves, basis_dates, facts):
         """What was paid (reconciled) on each of ``moves`` after the basis
         date of its debtor, in the company currency: ``{move id: Decimal}``.
         Such a payment went to the costs first (art. 6:44 BW): it does not
         lower them."""
-        if not moves:
-            return {}
-        partials = self.env["account.partial.reconcile"].search_fetch(
-            [
-                ("debit_move_id.move_id", "in", moves.ids),
-                ("max_date", ">", min(basis_dates.values())),
-            ],
-            ["debit_move_id", "amount", "max_date", "company_currency_id"],
-        )
-        partials.debit_move_id.fetch(["move_id"])
         result = {}
-        for partial in partials:
-            move = partial.debit_move_id.move_id
+        for move in moves:
             basis_date = basis_dates.get(move.commercial_partner_id.id)
-            if basis_date and partial.max_date > basis_date:
-                result[move.id] = result.get(move.id, Decimal(0)) + _money(
-                    partial.amount, partial.company_currency_id
-                )
+            for day, _amount, amount_company in facts.payments.get(move.id, ()):
+                if basis_date and day > basis_date:
+                    result[move.id] = result.get(move.id, Decimal(0)) + amount_company
         return result
 
     # ------------------------------------------------------------------
@@ -618,13 +677,15 @@ class DebiteurClaim(models.AbstractModel):
         Legal,
         currency,
         reminders_this_year=0,
+        ordered=None,
     ):
         zero = _quantize(0, currency)
         claim.costs = claim.costs_gross = claim.costs_charged = zero
         policy, level = claim.policy, claim.level
         if not policy or (costs_by_level and not level.charge_costs):
             return
-        ordered = policy._sorted_levels()
+        if ordered is None:
+            ordered = policy._sorted_levels()
         level_index = list(ordered).index(level) if level in ordered else 0
         deadline_passed = bool(claim.deadline) and claim.costs_as_of > claim.deadline
         if deadline_passed:

@@ -275,7 +275,12 @@ class DebiteurCommunication(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+        # The prefix and suffix interpolated once, not once per number.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [
+            f"{prefix}{number:0{sequence.padding}d}{suffix}"
+            for (number,) in self.env.cr.fetchall()
+        ]
 
     @api.model
     def _payment_reference_for(self, company, name):
@@ -430,7 +435,8 @@ class DebiteurCommunication(models.Model):
         if without_mail:
             self.env["debiteur.dispatch"]._send_communications(without_mail)
         for comm in failed:
-            comm.message_post(body=self.env._("Sending tried again."))
+            note = comm._debiteur_chatter()
+            note.message_post(body=note.env._("Sending tried again."))
         return True
 
     def action_cancel(self):
@@ -473,10 +479,11 @@ class DebiteurCommunication(models.Model):
             }
         )
         for comm in to_cancel:
-            comm.message_post(
-                body=self.env._("Reminder cancelled. Reason: %(reason)s", reason=reason)
+            note = comm._debiteur_chatter()
+            note.message_post(
+                body=note.env._("Reminder cancelled. Reason: %(reason)s", reason=reason)
                 if reason
-                else self.env._("Reminder cancelled.")
+                else note.env._("Reminder cancelled.")
             )
         return True
 
@@ -538,23 +545,25 @@ class DebiteurCommunication(models.Model):
                 if real_deadline and real_deadline > comm.legal_deadline:
                     # The term runs from the day the notice really left.
                     values["legal_deadline"] = real_deadline
-                    comm.message_post(
-                        body=self.env._(
+                    note = comm._debiteur_chatter()
+                    note.message_post(
+                        body=note.env._(
                             "Delivered on %(date)s: the legal term runs until "
                             "%(deadline)s (the letter states %(stated)s). Costs, "
                             "the next level and the collection agency wait for "
                             "that day.",
-                            date=format_date(self.env, today),
-                            deadline=format_date(self.env, real_deadline),
-                            stated=format_date(self.env, comm.legal_deadline),
+                            date=format_date(note.env, today),
+                            deadline=format_date(note.env, real_deadline),
+                            stated=format_date(note.env, comm.legal_deadline),
                         )
                     )
                 comm.write(values)
                 delivered |= comm
             elif mail.state == "exception":
                 comm.write({"state": "failed", "failure_reason": mail.failure_reason})
-                comm.message_post(
-                    body=self.env._(
+                note = comm._debiteur_chatter()
+                note.message_post(
+                    body=note.env._(
                         "The e-mail could not be sent: %(reason)s",
                         reason=mail.failure_reason or "",
                     )

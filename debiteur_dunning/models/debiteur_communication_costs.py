@@ -365,22 +365,27 @@ class DebiteurCommunication(models.Model):
                 "invoiced_interest_amount": float(plan["interest"]),
             }
         )
-        self.message_post(
+        note = self._debiteur_chatter()
+        currency = company.currency_id.with_env(note.env)
+        note.message_post(
             body=escape(
-                self.env._(
+                note.env._(
                     "Collection costs %(costs)s and interest %(interest)s invoiced: "
                     "%(invoice)s."
                 )
             )
             % {
-                "costs": company.currency_id.format(float(plan["costs"])),
-                "interest": company.currency_id.format(float(plan["interest"])),
+                "costs": currency.format(float(plan["costs"])),
+                "interest": currency.format(float(plan["interest"])),
                 "invoice": move._get_html_link(),
             }
         )
-        move.message_post(
+        move_note = move._debiteur_chatter()
+        move_note.message_post(
             body=escape(
-                self.env._("Collection costs and interest of reminder %(reminder)s.")
+                move_note.env._(
+                    "Collection costs and interest of reminder %(reminder)s."
+                )
             )
             % {"reminder": self._get_html_link()}
         )
@@ -513,12 +518,6 @@ class DebiteurCommunication(models.Model):
             raise UserError(
                 _("Choose what to waive: collection costs, interest or both.")
             )
-        if waive_costs and waive_interest:
-            message = _("Collection costs and interest waived: %(reason)s")
-        elif waive_costs:
-            message = _("Collection costs waived: %(reason)s")
-        else:
-            message = _("Interest waived: %(reason)s")
         today = fields.Date.context_today(self)
         for comm in self.filtered(lambda c: c.state != "cancelled"):
             vals = {
@@ -540,7 +539,14 @@ class DebiteurCommunication(models.Model):
                     comm.invoiced_interest_amount if move else comm.interest_amount
                 )
             comm.sudo().write(vals)  # evidence: after _debiteur_check_user
-            comm.message_post(body=escape(message) % {"reason": reason})
+            note = comm._debiteur_chatter()
+            if waive_costs and waive_interest:
+                message = note.env._("Collection costs and interest waived: %(reason)s")
+            elif waive_costs:
+                message = note.env._("Collection costs waived: %(reason)s")
+            else:
+                message = note.env._("Interest waived: %(reason)s")
+            note.message_post(body=escape(message) % {"reason": reason})
             holds_waived = (waive_costs and comm.invoiced_costs_amount) or (
                 waive_interest and comm.invoiced_interest_amount
             )
@@ -549,16 +555,17 @@ class DebiteurCommunication(models.Model):
         return True
 
     def _debiteur_undo_cost_invoice(self, move, reason, today):
-        _ = self.env._
+        note = self._debiteur_chatter()
+        _ = note.env._
         if move.state == "draft":
             move.button_cancel()
-            self.message_post(
+            note.message_post(
                 body=escape(_("Draft costs invoice %(invoice)s cancelled."))
                 % {"invoice": move._get_html_link()}
             )
             return
         if move.payment_state != "not_paid":
-            self.message_post(
+            note.message_post(
                 body=escape(
                     _(
                         "Costs invoice %(invoice)s has payments and was not reversed: "
@@ -571,14 +578,14 @@ class DebiteurCommunication(models.Model):
         credit_note = move._reverse_moves(
             [
                 {
-                    "ref": _("Waived: %(reason)s", reason=reason),
+                    "ref": self.env._("Waived: %(reason)s", reason=reason),
                     "date": today,
                     "invoice_date": today,
                 }
             ],
             cancel=True,
         )
-        self.message_post(
+        note.message_post(
             body=escape(
                 _("Costs invoice %(invoice)s reversed by credit note %(credit)s.")
             )

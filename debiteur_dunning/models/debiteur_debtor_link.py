@@ -8,7 +8,10 @@ back each time a reminder carries it) and never once the claim is closed
 token when the next reminder carries it: an old e-mail never reopens.
 
 The records are written by the server only (the page runs as superuser after
-checking the token); clients read them.
+checking the token; ``debiteur.proof.mixin`` refuses every client create,
+write and delete); clients read them, without the token. A credit manager may
+revoke a link (``action_revoke``): it expires at once, the page answers 404,
+and the next reminder carries a new token.
 """
 
 import secrets
@@ -16,11 +19,35 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .debiteur_proof_mixin import GROUP_MANAGER, require_group
+
 URL_PREFIX = "/d/"
+# What the page shows of the debtor and of the company's partner (the
+# company's address), and what the claim reads of the debtor: one query.
+PARTNER_FIELDS = [
+    "name",
+    "lang",
+    "tz",
+    "type",
+    "commercial_partner_id",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "country_id",
+    "email",
+    "phone",
+    "vat",
+    "company_registry",
+    "debiteur_policy_id",
+    "debiteur_debtor_type",
+]
 
 
 class DebiteurDebtorLink(models.Model):
     _name = "debiteur.debtor.link"
+    _inherit = ["debiteur.proof.mixin"]
     _description = "Debtor's Page Link"
     _order = "id desc"
     _check_company_auto = True
@@ -36,22 +63,22 @@ class DebiteurDebtorLink(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, ondelete="cascade"
     )
+    # The key to the debtor's page: read by the server only (as superuser).
     token = fields.Char(
-        required=True,
-        readonly=True,
-        copy=False,
-        groups="debiteur_dunning.group_debiteur_manager",
+        required=True, readonly=True, copy=False, groups="base.group_system"
     )
     date_expiry = fields.Date(string="Valid Until", required=True, readonly=True)
+    state = fields.Selection(
+        [("valid", "Valid"), ("expired", "Expired")],
+        string="Status",
+        compute="_compute_state",
+        search="_search_state",
+        help="Valid until its date (the page also needs an open claim); an "
+        "expired link gets a new token when the next reminder carries it.",
+    )
     first_opened = fields.Datetime(readonly=True, copy=False)
     last_opened = fields.Datetime(readonly=True, copy=False)
     open_count = fields.Integer(string="Openings", readonly=True, copy=False)
-    claim_cache = fields.Json(
-        readonly=True,
-        copy=False,
-        groups="base.group_system",
-        help="Today's claim figures of the page and the facts they rest on.",
-    )
 
     _sql_constraints = [
         (
@@ -61,6 +88,38 @@ class DebiteurDebtorLink(models.Model):
         ),
         ("token_unique", "UNIQUE(token)", "Debtor's page tokens are unique."),
     ]
+
+    @api.depends("date_expiry")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for link in self:
+            link.state = "valid" if link.date_expiry >= today else "expired"
+
+    def _search_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValueError(f"Unsupported operator {operator!r} on state")
+        states = {value} if isinstance(value, str) else set(value or ())
+        if operator in ("!=", "not in"):
+            states = {"valid", "expired"} - states
+        today = fields.Date.context_today(self)
+        if states == {"valid"}:
+            return [("date_expiry", ">=", today)]
+        if states == {"expired"}:
+            return [("date_expiry", "<", today)]
+        return [] if states else [("id", "=", False)]
+
+    def action_revoke(self):
+        """Revoke these links (credit managers): they expire at once (valid
+        until yesterday), so that the page answers 404 from now on; the next
+        reminder of the debtor carries a new token."""
+        require_group(self.env, GROUP_MANAGER)
+        # Only links the manager may read (their companies).
+        self.check_access("read")
+        yesterday = fields.Date.context_today(self) - timedelta(days=1)
+        self.sudo().filtered(lambda link: link.date_expiry > yesterday).write(
+            {"date_expiry": yesterday}
+        )
+        return True
 
     @api.model
     def _new_token(self):
@@ -120,14 +179,17 @@ class DebiteurDebtorLink(models.Model):
     def _find(self, token):
         """``(link, case)`` of ``token`` (sudo): the valid link and its
         debtor's open case (or the case closed today); empty records when the
-        token is unknown, expired, or its claim was closed before today."""
+        token is unknown, expired, or its claim was closed before today.
+
+        The link comes in its company, with the day of its company's time
+        zone (``tz``: its partner's, else UTC), its debtor and its company's
+        partner read (one query each, with what the page shows of them)."""
         Link = self.sudo()
         empty = Link.browse(), self.env["debiteur.case"].sudo()
         if not token or not 32 <= len(token) <= 64:
             return empty
-        today = fields.Date.context_today(self)
         link = Link.search_fetch(
-            [("token", "=", token), ("date_expiry", ">=", today)],
+            [("token", "=", token)],
             [
                 "partner_id",
                 "company_id",
@@ -136,23 +198,29 @@ class DebiteurDebtorLink(models.Model):
                 "first_opened",
                 "last_opened",
                 "open_count",
-                "claim_cache",
             ],
             limit=1,
         )
         if not link:
             return empty
-        case = link._live_case()
+        company = link.company_id
+        link = link.with_company(company)
+        (link.partner_id | company.partner_id.with_env(link.env)).fetch(PARTNER_FIELDS)
+        link = link.with_context(tz=company.partner_id.tz or "UTC")
+        today = fields.Date.context_today(link)
+        if link.date_expiry < today:
+            return empty
+        case = link._live_case(today)
         if not case:
             return empty
         return link, case
 
-    def _live_case(self):
+    def _live_case(self, today=None):
         """The debtor's open case, else the one closed today (the debtor who
         has just paid everything still sees the confirmation); none means
         the claim is closed."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = today or fields.Date.context_today(self)
         return (
             self.env["debiteur.case"]
             .sudo()
@@ -178,50 +246,35 @@ class DebiteurDebtorLink(models.Model):
             )
         )
 
-    def _claim_figures(self, moves, credits, reminders):
+    def _claim_figures(self, moves, credits, facts=None):
         """The claim's interest and costs today (``res.partner.
-        _debiteur_claim_figures``, the one assembler's figures), kept on the
-        link for the day: a page reloaded after every action does not compute
-        it again as long as the facts it rests on (the open invoices, the
-        credits, the reminders, the debtor) are unchanged. Returns
-        ``{"interest": float, "costs": float}``."""
+        _debiteur_claim_figures``, the one assembler's figures) on the open
+        invoices ``moves`` and the open credits ``credits`` (``debiteur.engine.
+        _open_credits`` entries) the page has read, and the claim's ``facts``
+        when it has them (``debiteur.claim._facts``). Returns ``{"interest":
+        float, "costs": float}``."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        key = repr(
-            (
-                str(today),
-                [(m.id, m.amount_residual, str(m.write_date)) for m in moves],
-                [(c.move_line_id, c.amount_residual_company) for c in credits],
-                [(r.id, str(r.write_date)) for r in reminders],
-                str(self.partner_id.write_date),
-            )
-        )
-        cache = self.claim_cache or {}
-        if cache.get("key") == key:
-            return cache
         figures = (
             self.env["res.partner"]
             .sudo()
             ._debiteur_claim_figures(
                 self.company_id,
                 self.partner_id,
-                today,
+                fields.Date.context_today(self),
                 moves=moves,
                 credits={
                     self.partner_id.id: [
                         (c.date, c.amount_residual_company) for c in credits
                     ]
                 },
+                facts=facts,
             )
             .get(self.partner_id.id, {})
         )
-        cache = {
-            "key": key,
+        return {
             "interest": float(figures.get("interest", 0)),
             "costs": float(figures.get("costs", 0)),
         }
-        self.sudo().claim_cache = cache
-        return cache
 
     def _record_opening(self, communication=None):
         """The page was opened (from ``communication``'s link, else from the

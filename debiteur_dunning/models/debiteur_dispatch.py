@@ -79,14 +79,15 @@ class DebiteurDispatch(models.AbstractModel):
                         "cancel_user_id": self.env.user.id,
                     }
                 )
-                message = _(
+                note = comm._debiteur_chatter()
+                message = note.env._(
                     "%(reminder)s to %(partner)s: cancelled, its invoices were "
                     "paid before it was sent.",
                     reminder=comm.name,
                     partner=comm.partner_id.display_name,
                 )
                 comm.run_id._log(message)
-                comm.message_post(body=message)
+                note.message_post(body=message)
                 cancelled |= comm
             elif gone:
                 comm.run_id._log(
@@ -438,10 +439,11 @@ class DebiteurDispatch(models.AbstractModel):
             or comm.company_id.debiteur_user_id
             or self.env.user
         )
-        comm.activity_schedule(
+        note = comm._debiteur_chatter()
+        note.activity_schedule(
             "mail.mail_activity_data_call",
             date_deadline=comm.date,
-            summary=self.env._(
+            summary=note.env._(
                 "Call %(partner)s about overdue invoices (%(level)s)",
                 partner=comm.partner_id.display_name,
                 level=comm.level_id.name,

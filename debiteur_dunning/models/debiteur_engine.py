@@ -573,6 +573,7 @@ class DebiteurEngine(models.AbstractModel):
             [
                 "partner_id",
                 "move_id",
+                "move_name",
                 "date",
                 "currency_id",
                 "amount_residual",

@@ -555,7 +555,7 @@ class DebiteurHandoff(models.Model):
         self.write({"state": "sent", "user_id": self.env.user.id})
         self._message_log_batch(
             {
-                handoff.id: self.env._(
+                handoff.id: handoff._debiteur_chatter().env._(
                     "Handed off to %(agency)s: %(count)s invoice(s).",
                     agency=handoff.agency_id.display_name,
                     count=len(handoff.invoice_ids),
@@ -631,12 +631,12 @@ class DebiteurHandoff(models.Model):
                         )
                     )
         for handoff in self:
-            handoff.message_post(
-                body=self.env._(
+            chatter = handoff._debiteur_chatter()
+            labels = dict(self._fields["state"]._description_selection(chatter.env))
+            chatter.message_post(
+                body=chatter.env._(
                     "Agency report: %(state)s. %(note)s",
-                    state=dict(self._fields["state"]._description_selection(self.env))[
-                        state
-                    ],
+                    state=labels[state],
                     note=note or "",
                 )
             )
@@ -661,18 +661,19 @@ class DebiteurHandoff(models.Model):
         )
         for handoff in self:
             arrangements = ended.filtered(lambda a, h=handoff: a.handoff_id == h)
-            body = self.env._("Recalled from the agency: dunning resumes.")
+            note = handoff._debiteur_chatter()
+            body = note.env._("Recalled from the agency: dunning resumes.")
             if arrangements:
                 body = "%s %s" % (
                     body,
-                    self.env._(
+                    note.env._(
                         "The payment arrangement ended by the handoff stays "
                         "ended: %(arrangements)s.",
                         arrangements=", ".join(arrangements.mapped("name")),
                     ),
                 )
                 arrangements._handoff_recalled(handoff)
-            handoff.message_post(body=body)
+            note.message_post(body=body)
         return True
 
     def action_uncollectible(self):
@@ -857,15 +858,17 @@ class DebiteurHandoff(models.Model):
         if commission_move:
             vals["commission_move_ids"] = [Command.link(commission_move.id)]
         self.write(vals)
-        self.message_post(
-            body=self.env._(
+        note = self._debiteur_chatter()
+        _ = note.env._
+        note.message_post(
+            body=_(
                 "Payment booked: %(amount)s collected (%(channel)s), commission "
                 "%(commission)s.",
-                amount=currency.format(amount),
-                channel=self.env._("through the agency")
+                amount=currency.with_env(note.env).format(amount),
+                channel=_("through the agency")
                 if via_agency
-                else self.env._("received directly"),
-                commission=currency.format(commission),
+                else _("received directly"),
+                commission=currency.with_env(note.env).format(commission),
             )
         )
         self.invalidate_recordset()

@@ -750,16 +750,15 @@ class DebiteurHandoff(models.Model):
                 }
             )
         logs = self.env["debiteur.handoff.export"].sudo().create(vals_list).sudo(False)
-        label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
-        self._message_log_batch(
-            {
-                handoff.id: self.env._(
-                    "Dossier exported (%(channel)s, %(files)s) by %(user)s.",
-                    channel=label,
-                    files=", ".join(attachments[handoff].sudo().mapped("name")),
-                    user=self.env.user.name,
-                )
-                for handoff in self
-            }
-        )
+        channel_field = logs._fields["channel"]
+        bodies = {}
+        for handoff in self:
+            env = handoff._debiteur_chatter().env
+            bodies[handoff.id] = env._(
+                "Dossier exported (%(channel)s, %(files)s) by %(user)s.",
+                channel=dict(channel_field._description_selection(env))[channel],
+                files=", ".join(attachments[handoff].sudo().mapped("name")),
+                user=self.env.user.name,
+            )
+        self._message_log_batch(bodies)
         return logs

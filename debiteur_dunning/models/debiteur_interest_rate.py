@@ -212,7 +212,8 @@ class DebiteurInterestRate(models.Model):
 
         One activity per company, on the company's partner, for the company's
         credit controller when they are a dunning manager, else for the first
-        dunning manager of the company. Not created again while one is open.
+        dunning manager of the company, in the company's language. Not
+        created again while one is open.
         """
         stale = self._stale_kinds()
         if not stale:
@@ -249,12 +250,14 @@ class DebiteurInterestRate(models.Model):
                 user = company_managers.sorted("id")[:1]
             if not user:
                 continue
-            if user.lang not in texts:
-                texts[user.lang] = (
-                    activity_type.with_context(lang=user.lang).summary,
-                    self.with_context(lang=user.lang)._stale_message(stale=stale),
+            # In the company's language, like the rest of the addon's chatter.
+            lang = company.partner_id.lang or user.lang
+            if lang not in texts:
+                texts[lang] = (
+                    activity_type.with_context(lang=lang).summary,
+                    self.with_context(lang=lang)._stale_message(stale=stale),
                 )
-            summary, note = texts[user.lang]
+            summary, note = texts[lang]
             vals_list.append(
                 {
                     "res_model_id": model_id,

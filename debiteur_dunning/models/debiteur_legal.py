@@ -85,7 +85,13 @@ class DebiteurLegal(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _invoice_claims(
-        self, invoices, as_of, policy_by_partner=None, history=None, starts=None
+        self,
+        invoices,
+        as_of,
+        policy_by_partner=None,
+        history=None,
+        starts=None,
+        reminders=None,
     ):
         """Interest, costs basis and prescription of each invoice on ``as_of``.
 
@@ -119,7 +125,9 @@ class DebiteurLegal(models.AbstractModel):
         day; interest then runs on what was really open each day. ``starts``:
         ``{invoice id: date}``, a first interest day later than the day after
         the due date (a Belgian consumer: after the first reminder's waiting
-        period).
+        period). ``reminders``: ``{invoice id: [date]}``, the days the written
+        reminders that listed each invoice were received, when the caller has
+        read them (:meth:`_reminder_receipts`); read here otherwise.
 
         Invoices without a policy get no interest. The number of queries does
         not depend on the number of invoices. Raises UserError when a rate
@@ -164,7 +172,8 @@ class DebiteurLegal(models.AbstractModel):
                 "prescription_kind",
             ]
         )
-        reminders = self._written_reminder_dates(invoices)
+        if reminders is None:
+            reminders = self._written_reminder_dates(invoices)
 
         tables = {}
         result = {}
@@ -308,22 +317,24 @@ class DebiteurLegal(models.AbstractModel):
         )
         comms = self.env["debiteur.communication"].union(*(c for _m, c in groups))
         comms.fetch(["sent_date", "channel"])
-        # A written reminder interrupts prescription once the debtor receives
-        # it (art. 3:317 and 3:37 lid 3 BW): e-mail the day it is sent, post
-        # the second delivery day after.
-        return {
-            move.id: sorted(
-                {
-                    receipt_date(
-                        comm.sent_date,
-                        "email" if comm.channel == "email" else "post",
-                        "NL",
-                    )
-                    for comm in comm_records
-                }
-            )
-            for move, comm_records in groups
-        }
+        return {move.id: self._reminder_receipts(found) for move, found in groups}
+
+    @api.model
+    def _reminder_receipts(self, comms):
+        """The days the debtor received the written reminders ``comms``
+        (sent, not phone calls), sorted: a written reminder interrupts
+        prescription once the debtor receives it (art. 3:317 and 3:37 lid 3
+        BW): e-mail the day it is sent, post the second delivery day after."""
+        return sorted(
+            {
+                receipt_date(
+                    comm.sent_date,
+                    "email" if comm.channel == "email" else "post",
+                    "NL",
+                )
+                for comm in comms
+            }
+        )
 
     @api.model
     def _prescription(self, due, reminder_dates, policy):

@@ -442,26 +442,29 @@ class DebiteurPaymentMatch(models.Model):
                     "run_id": run.id if run else False,
                 }
             )
-            amount = formatLang(self.env, match.amount, currency_obj=match.currency_id)
+            notes = invoices._debiteur_chatter()
+            env = notes.env
+            amount = formatLang(env, match.amount, currency_obj=match.currency_id)
             if state == "accepted":
-                body = self.env._(
+                body = env._(
                     "Payment of %(amount)s received on %(date)s (%(line)s) matched "
                     "by %(user)s.",
                     amount=amount,
-                    date=format_date(self.env, match.date),
+                    date=format_date(env, match.date),
                     line=st_line.move_id.name,
                     user=self.env.user.name,
                 )
             else:
-                body = self.env._(
+                rules = dict(self._fields["rule"]._description_selection(env))
+                body = env._(
                     "Payment of %(amount)s received on %(date)s (%(line)s) matched "
                     "automatically (%(rule)s).",
                     amount=amount,
-                    date=format_date(self.env, match.date),
+                    date=format_date(env, match.date),
                     line=st_line.move_id.name,
-                    rule=dict(RULES)[match.rule],
+                    rule=rules[match.rule],
                 )
-            for invoice in invoices:
+            for invoice in notes:
                 invoice._message_log(body=Markup("<p>%s</p>") % body)
             if run:
                 run._log("%s: %s" % (", ".join(invoices.mapped("name")), body))

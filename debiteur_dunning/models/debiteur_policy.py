@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
+def level_order(level):
+    """The order of a policy's levels (``_sorted_levels``)."""
+    return (level.sequence, level.delay_days, level.id)
+
+
 class DebiteurPolicy(models.Model):
     _name = "debiteur.policy"
     _description = "Dunning Policy"
@@ -153,4 +158,4 @@ class DebiteurPolicy(models.Model):
 
     def _sorted_levels(self):
         self.ensure_one()
-        return self.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.delay_days, lvl.id))
+        return self.level_ids.sorted(level_order)

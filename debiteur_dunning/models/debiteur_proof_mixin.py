@@ -1,5 +1,6 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.osv.expression import AND
 from odoo.tools import SQL
 
 # Fields every model has, and those of the chatter: not proof.
@@ -179,9 +180,59 @@ class DebiteurProofMixin(models.AbstractModel):
         self.env.invalidate_all(flush=False)
         records.modified(list(stored), create=True)
         for name, fld in stored.items():
-            if fld.compute and name not in given:
+            if not fld.compute:
+                continue
+            if name in given:
+                # Given, as create() keeps a computed field's given value
+                # (its dependencies just "changed" by the insert).
+                self.env.remove_to_compute(fld, records)
+            else:
                 self.env.add_to_compute(fld, records)
-        records.check_access("create")
-        records._check_company()
+        records._debiteur_check_rules("create")
+        records._debiteur_check_company()
         records._validate_fields(list(stored))
         return records
+
+    def _debiteur_check_rules(self, operation):
+        """``check_access(operation)`` of many new records in one query: the
+        record rules' domain searched among their ids, where ``check_access``
+        filters them one by one in Python. Whatever it does not find, Odoo's
+        own check refuses, with its own message."""
+        if not self or self.env.su:
+            return
+        domain = self.env["ir.rule"]._compute_domain(self._name, operation)
+        if not domain:
+            return
+        found = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(AND([domain, [("id", "in", self.ids)]]))
+        )
+        if found != len(self):
+            self.check_access(operation)
+
+    def _debiteur_check_company(self):
+        """``_check_company()`` of many new records, per company: the related
+        records of each field are checked together against the company of the
+        records that point to them, rather than record by record. Odoo's own
+        check raises when something is wrong, with its own message."""
+        fields_ = [
+            fld for fld in self._fields.values() if fld.relational and fld.check_company
+        ]
+        if not fields_:
+            return
+        if "company_id" not in self._fields or any(
+            fld.company_dependent for fld in fields_
+        ):
+            self._check_company()
+            return
+        for company, records in self.grouped("company_id").items():
+            for fld in fields_:
+                corecords = records.sudo().mapped(fld.name)
+                if not corecords:
+                    continue
+                domain = corecords._check_company_domain(company)
+                if domain and corecords != corecords.with_context(
+                    active_test=False
+                ).filtered_domain(domain):
+                    records._check_company([fld.name])

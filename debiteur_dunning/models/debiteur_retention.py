@@ -89,8 +89,9 @@ class DebiteurRetention(models.AbstractModel):
         comms.attachment_id.sudo().unlink()
         comms.write({"letter_purged_date": today})
         for comm in comms:
-            comm.message_post(
-                body=self.env._(
+            note = comm._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Letter deleted after the retention period (SHA-256 %(sha)s kept).",
                     sha=comm.letter_sha256 or "-",
                 )
@@ -116,8 +117,9 @@ class DebiteurRetention(models.AbstractModel):
                 handoff.dossier_sha256 = handoff._dossier_fingerprint(files)
             files.unlink()
             handoff.dossier_purged_date = today
-            handoff.message_post(
-                body=self.env._(
+            note = handoff._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Dossier files deleted after the retention period (SHA-256 "
                     "kept: %(sha)s).",
                     sha=handoff.dossier_sha256 or "-",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .debiteur_claim_facts import MOVE_FIELDS as CLAIM_MOVE_FIELDS
 from .debiteur_legal import _money, _quantize
 from .debiteur_proof_mixin import GROUP_MANAGER, GROUP_USER
 
@@ -324,7 +325,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _debiteur_claim_figures(
-        self, company, partners, as_of, moves=None, credits=None
+        self, company, partners, as_of, moves=None, credits=None, facts=None
     ):
         """``{commercial partner id: {"interest", "costs", "open", "prescription"}}``.
 
@@ -335,7 +336,9 @@ class ResPartner(models.Model):
         A caller that has already read the debtors' open invoices (``moves``,
         with the fields of :meth:`_debiteur_claim_move_fields`) or their open
         credits (``credits``, as ``debiteur.claim._claims`` takes them) passes
-        them instead of having them read again (the debtor's page).
+        them instead of having them read again (the debtor's page), and so
+        the facts of the claim (``debiteur.claim.ClaimFacts`` of these
+        invoices, read with these debtors). A fixed number of queries.
         """
         if not partners:
             return {}
@@ -359,8 +362,10 @@ class ResPartner(models.Model):
             active_test=False
         )
         partners.fetch(["debiteur_policy_id", "debiteur_debtor_type", "lang"])
-        policies = self.env["debiteur.engine"]._policy_by_partner(company, partners)
-        comms = self._debiteur_claim_communications(company, partners)
+        Claim = self.env["debiteur.claim"]
+        policies = Claim._policies(company, partners)
+        if facts is None:
+            facts = Claim._facts(company, moves, partners)
         Comm = self.env["debiteur.communication"]
 
         by_partner = defaultdict(lambda: self.env["account.move"])
@@ -373,9 +378,8 @@ class ResPartner(models.Model):
             )
             for partner in partners
         }
-        Claim = self.env["debiteur.claim"]
         claims = Claim._claims(
-            company, claimed, as_of, policies=policies, credits=credits
+            company, claimed, as_of, policies=policies, credits=credits, facts=facts
         )
         # The prescription date of every open invoice: the claim's have one,
         # the others (not yet due, costs invoices) are read once more.
@@ -387,9 +391,12 @@ class ResPartner(models.Model):
         rest = moves.filtered(lambda m: m.id not in prescriptions)
         prescriptions.update(
             (move_id, entry["prescription_date"])
-            for move_id, entry in Claim._invoice_claims(rest, as_of, policies).items()
+            for move_id, entry in Claim._invoice_claims(
+                rest, as_of, policies, facts=facts
+            ).items()
             if move_id != "__error__"
         )
+        comms = self._debiteur_claim_communications(partners, facts)
         result = {}
         for partner in partners:
             claim = claims.get(partner.id)
@@ -427,38 +434,17 @@ class ResPartner(models.Model):
 
     @api.model
     def _debiteur_claim_move_fields(self):
-        return [
-            "commercial_partner_id",
-            "currency_id",
-            "amount_residual",
-            "amount_residual_signed",
-            "invoice_date_due",
-            "debiteur_level_id",
-            "debiteur_is_cost_invoice",
-        ]
+        return list(CLAIM_MOVE_FIELDS)
 
     @api.model
-    def _debiteur_claim_communications(self, company, partners):
-        """The debtors' reminders that count, newest first, per debtor."""
-        comms = self.env["debiteur.communication"].search_fetch(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partners.ids),
-                ("state", "in", COUNTED_STATES),
-            ],
-            [
-                "partner_id",
-                "level_id",
-                "legal_deadline",
-                "costs_waived",
-                "interest_waived",
-            ],
-            order="date desc, id desc",
-        )
-        comms.level_id.fetch(["charge_costs", "charge_interest"])
+    def _debiteur_claim_communications(self, partners, facts):
+        """The debtors' reminders that count, newest first, per debtor (of
+        the claim's facts, read with the debtors)."""
         result = defaultdict(lambda: self.env["debiteur.communication"])
-        for comm in comms:
-            result[comm.partner_id.id] |= comm
+        ids = set(partners.ids)
+        for comm in facts.comms:
+            if comm.partner_id.id in ids and comm.state in COUNTED_STATES:
+                result[comm.partner_id.id] |= comm
         return result
 
     @api.model

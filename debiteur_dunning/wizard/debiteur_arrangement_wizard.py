@@ -439,8 +439,9 @@ class DebiteurArrangementWizard(models.TransientModel):
             arrangement.action_confirm()
         if old:
             old.sudo().replaced_by_id = arrangement
-            old.message_post(
-                body=self.env._(
+            note = old._debiteur_chatter()
+            note.message_post(
+                body=note.env._(
                     "Renegotiated: replaced by arrangement %(name)s.",
                     name=arrangement.name,
                 )

@@ -360,6 +360,14 @@ class DebiteurDunningWizardLine(models.TransientModel):
         for line in self:
             line.is_letter = line.channel in ("letter", "email_letter")
 
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    # Reading the letter tab renders the reminder inside a savepoint (rows
+    # written, then rolled back): on the read-only cursor web_read gets by
+    # default, the server logged an error and read the form twice.
+    web_read._readonly = False
+
     @api.depends("channel", "partner_id")
     def _compute_reminder_preview(self):
         for line in self:
@@ -391,8 +399,12 @@ class DebiteurDunningWizardLine(models.TransientModel):
         if proposal is None:
             return {}
         proposal.channel = self.channel
-        Comm = self.env["debiteur.communication"].with_company(company)
-        env = self.env
+        # The web client reads the review with ``bin_size``: binary fields
+        # would come as their size ("4.21 Kb"), and the letter's logo, a data
+        # URI of the company's logo, would be a broken image. Render as
+        # sending does, with the files' contents.
+        env = self.with_context(bin_size=False).env
+        Comm = env["debiteur.communication"].with_company(company)
         env.flush_all()
         savepoint = env.cr.savepoint(flush=False)
         try:

@@ -3,6 +3,9 @@
 
     python3 tests/bench/bench.py --debtors 5000 --invoices 50000   # dd_bench_50k
     python3 tests/bench/bench.py --debtors 500 --invoices 5000     # dd_bench_5k
+    # no history: every overdue debtor is due its first reminder, on both sides
+    python3 tests/bench/bench.py --debtors 5000 --invoices 50000 --history none
+                                                                   # dd_bench_50k_first
 
 1. Builds what is missing: the empty template ``dd_bench_empty`` (module
    installed), the dataset ``--db`` (``generate.py``: 2 companies, history,
@@ -65,7 +68,16 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--batch", type=int, default=500, help="generate.py")
     parser.add_argument("--jobs", type=int, default=2, help="generate.py workers")
-    parser.add_argument("--db", help="default: dd_bench_<invoices/1000>k")
+    parser.add_argument(
+        "--history",
+        default="56,42,28,14",
+        help="days ago of the dataset's back-dated scheduler runs (generate.py); "
+        "'none': no history, every overdue debtor is due its first reminder",
+    )
+    parser.add_argument(
+        "--db",
+        help="default: dd_bench_<invoices/1000>k, with _first when --history none",
+    )
     parser.add_argument("--repeat", type=int, default=2, help="runs of the quick ones")
     parser.add_argument("--port", type=int, default=18070, help="HTTP for wkhtmltopdf")
     parser.add_argument("--letters", type=int, default=100)
@@ -121,6 +133,7 @@ def ensure_dataset(args):
     cmd += ["--db", args.db, "--template", TEMPLATE]
     for option in ("debtors", "invoices", "overdue_ratio", "seed", "batch", "jobs"):
         cmd += ["--" + option.replace("_", "-"), str(getattr(args, option))]
+    cmd += ["--history", history_days(args)]
     started = time.perf_counter()
     subprocess.run(cmd, check=True)
     return time.perf_counter() - started
@@ -572,9 +585,15 @@ def report(args, sched, steps, out, comparison, loads, load_seconds, started):
             md.write("\n".join(f"- {line}" for line in notes) + "\n")
 
 
+def history_days(args):
+    """generate.py's --history: the days ago of the back-dated runs, or ''."""
+    return "" if args.history.strip().lower() in ("none", "") else args.history
+
+
 def main():
     args = parse_args()
-    args.db = args.db or f"dd_bench_{args.invoices // 1000}k"
+    first = "" if history_days(args) else "_first"
+    args.db = args.db or f"dd_bench_{args.invoices // 1000}k{first}"
     benchlib.check_db_name(args.db)
     bench_oca.patch_addons_path()
     if args.scheduler_child:

@@ -127,6 +127,7 @@ def new_communications(env, date):
     Engine = env["debiteur.engine"]
     company = env.company
     Engine._lock_company(company)
+    # Runs are evidence: created as the engine creates them (sudo).
     run = (
         env["debiteur.run"]
         .sudo()

@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -99,7 +100,8 @@ def parse_args():
     parser.add_argument(
         "--history",
         default="56,42,28,14",
-        help="days ago of the back-dated scheduler runs ('' for none)",
+        help="days ago of the back-dated scheduler runs ('none' or '' for none: "
+        "every overdue debtor is then due its first reminder)",
     )
     parser.add_argument(
         "--template",
@@ -110,6 +112,12 @@ def parse_args():
         action="store_true",
         help="the invoices are loaded (a run stopped after them): update the "
         "module, then run the history and the rest",
+    )
+    parser.add_argument(
+        "--history-from",
+        metavar="SOURCE",
+        help="copy SOURCE, a dataset made with --history none, and give the copy "
+        "only the --history runs: the very same invoices, with a dunning history",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -623,6 +631,10 @@ def run_history(env, days_ago, today, out):
     Comm = env["debiteur.communication"]
     started = time.perf_counter()
     counts = []
+    # A dataset that ends with auto_send on (--history-from) gets it back after.
+    policies = env["debiteur.policy"].search([("company_id", "=", company.id)])
+    sending = policies.filtered("auto_send")
+    sending.write({"auto_send": False})
     for days in days_ago:
         date = today - timedelta(days=days)
         remaining = True
@@ -652,6 +664,8 @@ def run_history(env, days_ago, today, out):
             f"{len(drafts)} reminders",
             flush=True,
         )
+    sending.write({"auto_send": True})
+    env.cr.commit()
     out.update(history=counts, history_seconds=time.perf_counter() - started)
 
 
@@ -676,7 +690,11 @@ def worker(args):
             if task == "load":
                 load_part(cenv, args, index, number, today, out)
             else:
-                days = [int(d) for d in args.history.split(",") if d.strip()]
+                days = [
+                    int(d)
+                    for d in args.history.split(",")
+                    if d.strip() and d.strip().lower() != "none"
+                ]
                 run_history(cenv, sorted(days, reverse=True), today, out)
     print("RESULT " + json.dumps(out), flush=True)
 
@@ -777,6 +795,37 @@ def archive_debtors(env, rng, debtor_count, share, today):
     return len(archived)
 
 
+def history_from(args, started):
+    """``--history-from SOURCE``: a copy of SOURCE (no history) with the
+    history runs added, and its marker saying so."""
+    benchlib.check_db_name(args.history_from)
+    source = benchlib.dataset_marker(args.history_from) or ""
+    no_history = re.compile(r"history=(none)?(?= |$)")
+    if not no_history.search(source):
+        raise SystemExit(f"{args.history_from} is not a dataset without history")
+    if benchlib.db_exists(args.db):
+        raise SystemExit(f"{args.db} exists: dropdb --force {args.db} first")
+    print(f"copying {args.history_from} -> {args.db}", flush=True)
+    benchlib.copy_database(args.history_from, args.db)
+    history = run_workers(args, [f"history:{c}" for c in range(len(COMPANIES))])
+    benchlib.setup_odoo(args.db)
+    from odoo import SUPERUSER_ID, api
+
+    reg = benchlib.registry(args.db)
+    with reg.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(CONTEXT))
+        marker = no_history.sub(
+            f"history={args.history} from={args.history_from}", source
+        )
+        env["ir.config_parameter"].set_param(MARKER, marker)
+        cr.commit()
+    benchlib.psql(args.db, "VACUUM ANALYZE")
+    seconds = time.perf_counter() - started
+    print(f"history: {json.dumps(history)}", flush=True)
+    print(f"{args.db}: {marker} ({seconds:.0f} s)", flush=True)
+    return 0
+
+
 # ----------------------------------------------------------------------
 def main():
     args = parse_args()
@@ -785,6 +834,8 @@ def main():
         worker(args)
         return 0
     started = time.perf_counter()
+    if args.history_from:
+        return history_from(args, started)
     if not benchlib.db_exists(args.db):
         create_database(args.db, args.template)
     elif args.resume:

@@ -3,8 +3,8 @@
 import { registry } from "@web/core/registry";
 
 // The accountant's path: wizard, the full-screen review, open a debtor and
-// read its letter and e-mail, untick another debtor, confirm through the
-// banner and the count, see the reminders of the run.
+// read its letter (its logo shown) and e-mail, untick another debtor, confirm
+// through the banner and the count, see the reminders of the run.
 registry.category("web_tour.tours").add("debiteur_dunning_accountant_tour", {
     url: "/odoo/action-debiteur_dunning.action_debiteur_dunning_wizard",
     steps: () => [
@@ -35,6 +35,17 @@ registry.category("web_tour.tours").add("debiteur_dunning_accountant_tour", {
         },
         {
             trigger: ".o_form_view .o_debiteur_letter:contains('Tour Debtor BV')",
+        },
+        {
+            trigger: ".o_form_view .o_debiteur_letter img.o_dl_logo",
+            content: "The company's logo shows, not a broken image",
+            async run() {
+                // decode() fails on an image the browser cannot read.
+                await this.anchor.decode();
+                if (!this.anchor.naturalWidth) {
+                    throw new Error("The logo in the letter is a broken image");
+                }
+            },
         },
         {
             trigger: ".o_form_view .o_notebook a[name='mail']",
