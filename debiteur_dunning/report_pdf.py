@@ -9,12 +9,18 @@ again on the markers (``split_letters``). Should that split fail, letters go
 one per call. How letters are batched is learnt once per process
 (``letter_batching``).
 
+A batch rendered as one document runs its wkhtmltopdf in a thread of its own
+(``run_wkhtmltopdf``) while the next batch's HTML is rendered.
+
 This module imports nothing from Odoo: functions over bytes and strings, tested
 without a database (``tests/test_report_pdf.py``). The model that renders the
 letters (``debiteur.dispatch``) calls them.
 """
 
 import io
+import os
+import subprocess
+import tempfile
 
 import lxml.html
 from PyPDF2 import PdfReader, PdfWriter
@@ -135,3 +141,40 @@ def split_letters(pdf, count):
         writer.write(stream)
         letters.append(stream.getvalue())
     return letters
+
+
+class WkhtmltopdfError(Exception):
+    """wkhtmltopdf ended with an exit code other than 0 or 1."""
+
+    def __init__(self, returncode, stderr):
+        super().__init__(f"wkhtmltopdf failed (error code: {returncode})")
+        self.returncode = returncode
+        self.stderr = stderr or ""
+
+
+def run_wkhtmltopdf(command, body):
+    """Run ``command`` (wkhtmltopdf and its options, as a list) on ``body``
+    (one HTML document, bytes): ``(pdf bytes, warnings)``, its standard
+    error being the warnings. As Odoo's ``_run_wkhtmltopdf`` does: the
+    document and the PDF in temporary files, exit codes 0 and 1 taken as
+    success (1: warnings), any other raises ``WkhtmltopdfError``. Touches
+    nothing of Odoo: safe to run in a thread of its own.
+    """
+    with tempfile.TemporaryDirectory(prefix="report.letters.tmp.") as folder:
+        html_path = os.path.join(folder, "report.body.tmp.0.html")
+        pdf_path = os.path.join(folder, "report.tmp.pdf")
+        with open(html_path, "wb") as html_file:
+            html_file.write(body)
+        process = subprocess.run(
+            [*command, html_path, pdf_path],
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+        if process.returncode not in (0, 1):
+            raise WkhtmltopdfError(process.returncode, process.stderr)
+        if not os.path.exists(pdf_path):
+            return b"", process.stderr  # as Odoo's empty temporary file
+        with open(pdf_path, "rb") as pdf_file:
+            return pdf_file.read(), process.stderr

@@ -16,6 +16,7 @@ from . import mail_mail
 from . import mail_thread
 from . import ir_module_module
 from . import ir_actions_report
+from . import ir_qweb
 from . import debiteur_vat_relief
 from . import debiteur_vat_relief_line
 from . import debiteur_vat_relief_entry

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..legal import be_structured_communication, epc_qr_payload, rf_reference
+from ..qr_image import qr_png
 from .debiteur_proof_mixin import GROUP_MANAGER, GROUP_USER, require_group
 
 SENT_STATES = ("queued", "sent", "printed")
@@ -599,10 +600,10 @@ class DebiteurCommunication(models.Model):
     @api.model
     def _qr_data_uri(self, value, size=240):
         """A QR code of ``value`` as a PNG ``data:`` URI: letters render
-        without the HTTP server, so nothing may be fetched at render time."""
-        png = self.env["ir.actions.report"].barcode(
-            "QR", value, width=size, height=size, barLevel="M"
-        )
+        without the HTTP server, so nothing may be fetched at render time.
+        The code Odoo's ``barcode("QR", value, width=size, height=size,
+        barLevel="M")`` draws, made some five times faster (``qr_image``)."""
+        png = qr_png(value, size=size, level="M")
         return "data:image/png;base64," + base64.b64encode(png).decode()
 
     def _epc_qr_payload(self):

@@ -9,12 +9,16 @@ are queued with their letter attached, and calls become activities.
 import io
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
+import lxml.html
 from PyPDF2.errors import PdfReadError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config, split_every
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin, _split_table
 
 from .. import report_pdf
 
@@ -228,34 +232,55 @@ class DebiteurDispatch(models.AbstractModel):
         (Debian's) refuses more than one document per call: the batch is then
         rendered as one document, one letter per page break, and split on each
         letter's marker. Should that split fail, the letters go one per call.
+
+        As one document, a batch's wkhtmltopdf runs in a thread of its own
+        while this one renders the next batch's HTML (two cores busy instead
+        of one); its PDF is split and attached here, after that.
         """
         todo = list(comms.ids)
-        while todo:
-            mode = report_pdf.letter_batching["mode"]
-            size = report_pdf.batch_size(mode)
-            batch = comms.browse(todo[:size])
-            del todo[:size]
-            if mode == "one_document" and len(batch) > 1 and self._renders_pdf():
-                if not self._render_letters_one_document(batch):
-                    # This batch only (unless the markers cannot be found at
-                    # all, which sets the mode to "single" for good).
-                    for comm in batch:
-                        self._render_letters_documents(comm)
-                continue
-            try:
-                self._render_letters_documents(batch)
-            except (PdfReadError, UserError) as exc:
-                if len(batch) == 1:
-                    raise
-                _logger.warning(
-                    "Rendering %s letters as separate documents in one wkhtmltopdf "
-                    "call failed (%s): wkhtmltopdf is not built with Odoo's patched "
-                    "Qt; rendering each batch as one document from now on.",
-                    len(batch),
-                    exc,
-                )
-                report_pdf.letter_batching["mode"] = "one_document"
-                self._render_letters(batch)
+        pending = None
+        with ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="wkhtmltopdf"
+        ) as pool:
+            while todo:
+                mode = report_pdf.letter_batching["mode"]
+                size = report_pdf.batch_size(mode)
+                batch = comms.browse(todo[:size])
+                del todo[:size]
+                if mode == "one_document" and len(batch) > 1 and self._renders_pdf():
+                    started = self._start_letters_document(batch, pool)
+                    if started is None:
+                        self._render_letters_each(batch)
+                        continue
+                    if pending:
+                        self._finish_letters_document(*pending)
+                    pending = (batch, started)
+                    continue
+                if pending:
+                    self._finish_letters_document(*pending)
+                    pending = None
+                try:
+                    self._render_letters_documents(batch)
+                except (PdfReadError, UserError) as exc:
+                    if len(batch) == 1:
+                        raise
+                    _logger.warning(
+                        "Rendering %s letters as separate documents in one "
+                        "wkhtmltopdf call failed (%s): wkhtmltopdf is not built "
+                        "with Odoo's patched Qt; rendering each batch as one "
+                        "document from now on.",
+                        len(batch),
+                        exc,
+                    )
+                    report_pdf.letter_batching["mode"] = "one_document"
+                    self._render_letters(batch)
+            if pending:
+                self._finish_letters_document(*pending)
+
+    def _render_letters_each(self, batch):
+        """One letter per wkhtmltopdf call: a batch that cannot be split."""
+        for comm in batch:
+            self._render_letters_documents(comm)
 
     def _renders_pdf(self):
         """False in Odoo's test mode, where reports come out as HTML unless a
@@ -278,10 +303,16 @@ class DebiteurDispatch(models.AbstractModel):
                 html, _kind = Report._render_qweb_html(report_ref, comm.ids)
                 comm._attach_letter(html, "text/html")
 
-    def _render_letters_one_document(self, batch):
-        """Render ``batch`` in one wkhtmltopdf call as a single document and
-        attach each letter's pages to it. Returns False (nothing attached)
-        when the PDF cannot be split unambiguously."""
+    def _start_letters_document(self, batch, pool):
+        """Render ``batch``'s HTML as one document and start its wkhtmltopdf
+        in ``pool``: a future of ``(pdf, warnings)``, or None when the batch
+        cannot be rendered as one document.
+
+        The letter is self-contained (no header or footer document, nothing
+        to fetch, no script): wkhtmltopdf gets the command line Odoo's
+        ``_run_wkhtmltopdf`` builds for it, without a session cookie, which
+        would serve nothing. Only the subprocess runs in the thread.
+        """
         Report = self.env["ir.actions.report"].with_context(debug=False)
         report_ref = "debiteur_dunning.action_report_debiteur_letter"
         report = Report._get_report(report_ref)
@@ -291,16 +322,43 @@ class DebiteurDispatch(models.AbstractModel):
         bodies, html_ids, header, footer, paperformat_args = report._prepare_html(
             html, report_model=report.model
         )
-        if html_ids != batch.ids:
-            return False
+        if html_ids != batch.ids or header or footer:
+            return None
         markers = [report_pdf.letter_marker(comm.id) for comm in batch]
-        pdf = Report._run_wkhtmltopdf(
-            [report_pdf.join_letter_bodies(bodies, markers)],
-            report_ref=report_ref,
-            header=header,
-            footer=footer,
-            specific_paperformat_args=paperformat_args,
-        )
+        body = report_pdf.join_letter_bodies(bodies, markers)
+        if len(body) < 4 * 1024 * 1024:
+            body = body.encode()
+        else:
+            # As Odoo's _run_wkhtmltopdf: long tables cut every 500 rows.
+            tree = lxml.html.fromstring(body)
+            _split_table(tree, 500)
+            body = lxml.html.tostring(tree)
+        command = [
+            _get_wkhtmltopdf_bin(),
+            *Report.with_context(debiteur_no_script_delay=True)._build_wkhtmltopdf_args(
+                report.get_paperformat(),
+                False,
+                specific_paperformat_args=paperformat_args,
+                set_viewport_size=False,
+            ),
+        ]
+        return pool.submit(report_pdf.run_wkhtmltopdf, command, body)
+
+    def _finish_letters_document(self, batch, started):
+        """Split the PDF ``started`` made of ``batch`` and attach each letter's
+        pages to it; a batch that cannot be split goes one letter per call."""
+        try:
+            pdf, warnings = started.result()
+        except report_pdf.WkhtmltopdfError as exc:
+            message = self.env._(
+                "wkhtmltopdf failed (error code: %(code)s). Message: %(message)s",
+                code=exc.returncode,
+                message=exc.stderr[-1000:],
+            )
+            _logger.warning(message)
+            raise UserError(message) from exc
+        if warnings:
+            _logger.warning("wkhtmltopdf: %s", warnings)
         letters = report_pdf.split_letters(pdf, len(batch))
         if letters is None:
             if report_pdf.has_marker(pdf):
@@ -320,10 +378,10 @@ class DebiteurDispatch(models.AbstractModel):
                     report_pdf.MARKER_FONT,
                 )
                 report_pdf.letter_batching["mode"] = "single"
-            return False
+            self._render_letters_each(batch)
+            return
         for comm, content in zip(batch, letters, strict=True):
             comm._attach_letter(content, "application/pdf")
-        return True
 
     def _ensure_portal_tokens(self, comms):
         """Give the listed invoices their portal token in one statement.
@@ -350,16 +408,16 @@ class DebiteurDispatch(models.AbstractModel):
     def _queue_mails(self, comms):
         """Queue one e-mail per communication, its letter attached.
 
-        One ``send_mail_batch`` per mail template: the template's body is
-        compiled once and rendered for all its communications (per language),
-        instead of being compiled again for every e-mail.
+        One ``send_mail_batch`` per mail template, its body compiled once for
+        all its communications (``debiteur_compile_once``, see ``ir_qweb``)
+        instead of again for every e-mail.
         """
         default = self.env.ref("debiteur_dunning.mail_template_dunning")
         by_template = defaultdict(lambda: self.env["debiteur.communication"])
         for comm in comms:
             by_template[comm.level_id.mail_template_id or default] |= comm
         for template, group in by_template.items():
-            mails = template.send_mail_batch(
+            mails = template.with_context(debiteur_compile_once=True).send_mail_batch(
                 group.ids,
                 force_send=False,
                 email_values={"auto_delete": False},

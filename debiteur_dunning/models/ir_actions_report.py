@@ -15,7 +15,7 @@ import subprocess
 
 from markupsafe import Markup
 
-from odoo import models
+from odoo import api, models
 
 from ..report_pdf import KEEP_FONT_CLASS
 
@@ -35,7 +35,9 @@ _patched = {}
 # wkhtmltopdf gets them without the stylesheet and script links of Odoo's
 # layout and without header or footer documents, so it fetches nothing and
 # the PDF is the same with or without a running HTTP server (the scheduler
-# renders without one).
+# renders without one). Nor do they run any script: wkhtmltopdf does not wait
+# for scripts (Odoo's ``report.print_delay``, a second per call by default,
+# which was most of the time of a batch of 25 letters).
 SELF_CONTAINED_REPORTS = frozenset({"debiteur_dunning.report_debiteur_letter"})
 _FETCHING = re.compile(
     r"<link\b[^>]*>|<base\b[^>]*>|<script\b[^>]*\bsrc=[^>]*>\s*</script\s*>",
@@ -94,6 +96,27 @@ def without_fetching(html):
 
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
+
+    @api.model
+    def _run_wkhtmltopdf(self, bodies, report_ref=False, *args, **kwargs):
+        reports = self
+        if report_ref and self._get_report(report_ref).report_name in (
+            SELF_CONTAINED_REPORTS
+        ):
+            reports = self.with_context(debiteur_no_script_delay=True)
+        return super(IrActionsReport, reports)._run_wkhtmltopdf(
+            bodies, report_ref, *args, **kwargs
+        )
+
+    @api.model
+    def _build_wkhtmltopdf_args(self, *args, **kwargs):
+        command = super()._build_wkhtmltopdf_args(*args, **kwargs)
+        if self.env.context.get("debiteur_no_script_delay"):
+            # A self-contained report has no script to wait for.
+            for index, arg in enumerate(command[:-1]):
+                if arg == "--javascript-delay":
+                    command[index + 1] = "0"
+        return command
 
     def _debiteur_uses_system_font(self):
         return (

@@ -10,11 +10,16 @@ reusable; only orphan letter files are left in the filestore):
 (b) the wizard's ``action_preview`` (engine + the transient preview lines);
 (c) confirm: what ``_run`` does, split in ``_apply(send=False)`` (communications,
     lines, invoice levels: the "queries per debtor" target) and the sending of
-    100 of them: ``_queue_mails`` (mail rendering + queue), ``_render_letters``
-    (one wkhtmltopdf call per LETTER_BATCH_SIZE letters);
-(d) letters: rendering 100 communications, as seconds per 100.
+    100 of them: ``_queue_mails`` (mail rendering + queue: seconds per e-mail),
+    ``_render_letters`` (one wkhtmltopdf call per LETTER_BATCH_SIZE letters);
+(d) letters: rendering 100 communications, as seconds per 100 and per letter.
 
-Timings are the best of ``--repeat`` runs for (a) and (b); the others run once.
+Timings are the best of ``--repeat`` runs for (a) and (b); ``_apply`` runs
+once; the mail queue and the letters are the best of ``--send-repeat`` runs
+(each rolled back to a savepoint, the last letters kept for the e-mails),
+after a warm-up of two letters and two e-mails (asset bundles, compiled
+templates, the way wkhtmltopdf batches learnt). ``--skip a,b,k`` leaves
+those steps out (to measure only sending).
 ``--shapes`` also lists the most repeated query shapes (N+1 hunting).
 wkhtmltopdf loads the report assets over HTTP, as in production: the script
 starts a temporary Odoo HTTP server on ``--port`` for the database (``--port 0``:
@@ -42,6 +47,15 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--send-repeat",
+        type=int,
+        default=1,
+        help="runs of the mail queue and of the letters (best of)",
+    )
+    parser.add_argument(
+        "--skip", default="", help="steps left out, comma-separated: a,b,k"
+    )
     parser.add_argument("--port", type=int, default=18070, help="0: no HTTP server")
     parser.add_argument("--shapes", action="store_true", help="top query shapes")
     parser.add_argument("--profile", action="store_true", help="cProfile (a) and (c)")
@@ -160,29 +174,37 @@ def letter_mode():
     return "documents" if flag.get("works", True) else "single"  # older engines
 
 
-def render_letters(env, comms, shapes=False):
-    """Time ``_render_letters`` as the engine does it (LETTER_BATCH_SIZE).
+def render_letters(env, comms, shapes=False, repeat=1):
+    """Time ``_render_letters`` as the engine does it (LETTER_BATCH_SIZE),
+    best of ``repeat`` runs (all but the last rolled back).
 
     A wkhtmltopdf built without Odoo's patched Qt (e.g. Debian's) cannot take
     several documents in one call. Current engines find out by themselves and
     change their way of batching (``letter_mode``); older ones raised, and
     then this measures one document per call instead, and says so.
     Returns {letters: QueryCounter, letters_count, letters_batch,
-    letters_mode, letters_failed}.
+    letters_mode, letters_failed, letters_runs: [seconds]}.
     """
     module, _flag = letters_module()
     configured = module.LETTER_BATCH_SIZE
     out = {"letters_count": len(comms), "letters_failed": None}
     for size in (configured, 1):
         module.LETTER_BATCH_SIZE = size
+        runs = []
         try:
-            with (
-                env.cr.savepoint(),
-                benchlib.PeakRSS() as rss,
-                QueryCounter(shapes=shapes) as counter,
-            ):
-                letter_renderer(env)._render_letters(comms)
-                env.flush_all()
+            for number in range(max(repeat, 1)):
+                with env.cr.savepoint() as keep:
+                    with (
+                        env.cr.savepoint(),
+                        benchlib.PeakRSS() as rss,
+                        QueryCounter(shapes=shapes) as counter,
+                    ):
+                        letter_renderer(env)._render_letters(comms)
+                        env.flush_all()
+                    counter.rss = rss.mb
+                    runs.append(counter)
+                    if number < repeat - 1:
+                        keep.close(rollback=True)
         except Exception as exc:  # reported, then retried one by one
             out["letters_failed"] = f"{type(exc).__name__}: {exc}"[:200]
             print(
@@ -192,13 +214,31 @@ def render_letters(env, comms, shapes=False):
             continue
         finally:
             module.LETTER_BATCH_SIZE = configured
-        counter.rss = rss.mb
         mode = letter_mode()
         if mode == "single":
             size = 1
-        out.update(letters=counter, letters_batch=size, letters_mode=mode)
+        out.update(
+            letters=min(runs, key=lambda c: c.seconds),
+            letters_runs=[c.seconds for c in runs],
+            letters_batch=size,
+            letters_mode=mode,
+        )
         return out
     raise RuntimeError("letters cannot be rendered at all")
+
+
+def queue_mails(env, comms, shapes=False, repeat=1):
+    """Time ``_queue_mails`` on ``comms``, best of ``repeat`` runs, each
+    rolled back to a savepoint. Returns (best QueryCounter, [seconds])."""
+    runs = []
+    for _number in range(max(repeat, 1)):
+        with env.cr.savepoint() as point:
+            with QueryCounter(shapes=shapes) as counter:
+                letter_renderer(env)._queue_mails(comms)
+                env.flush_all()
+            runs.append(counter)
+            point.close(rollback=True)
+    return min(runs, key=lambda c: c.seconds), [c.seconds for c in runs]
 
 
 class Bench(benchlib.Measurer):
@@ -248,30 +288,35 @@ class Bench(benchlib.Measurer):
         print(f"dataset {self.args.db}: {self.results['dataset']}")
         today, repeat = self.today, self.args.repeat
 
+        skip = set(filter(None, self.args.skip.split(",")))
+
         # (a) the preview core --------------------------------------------
         def proposals(env):
             return env["debiteur.engine"]._compute_proposals(today, env.company)
 
-        counter, props = self.measure(
-            "(a) _compute_proposals", self.profiled(proposals), repeat=repeat
-        )
-        self.results["proposals"] = len(props)
-        self.results["selectable"] = len([p for p in props if p.selectable])
-        self.results["proposal_invoices"] = sum(len(p.invoices) for p in props)
-        self.results["a"] = counter
+        if "a" not in skip:
+            counter, props = self.measure(
+                "(a) _compute_proposals", self.profiled(proposals), repeat=repeat
+            )
+            self.results["proposals"] = len(props)
+            self.results["selectable"] = len([p for p in props if p.selectable])
+            self.results["proposal_invoices"] = sum(len(p.invoices) for p in props)
+            self.results["a"] = counter
 
         # (b) the wizard preview ------------------------------------------
-        self.results["b"], _wizard = self.measure(
-            "(b) wizard action_preview",
-            lambda env: wizard_preview(env, today),
-            repeat=repeat,
-        )
+        if "b" not in skip:
+            self.results["b"], _wizard = self.measure(
+                "(b) wizard action_preview",
+                lambda env: wizard_preview(env, today),
+                repeat=repeat,
+            )
 
         # (k) the kanban's first load -------------------------------------
-        self.results["cases"] = self.transaction(lambda env: sync_cases(env, today))
-        self.results["k"], _none = self.measure(
-            "(k) kanban first load", kanban_first_load, repeat=repeat
-        )
+        if "k" not in skip:
+            self.results["cases"] = self.transaction(lambda env: sync_cases(env, today))
+            self.results["k"], _none = self.measure(
+                "(k) kanban first load", kanban_first_load, repeat=repeat
+            )
 
         # (c) confirm, split --------------------------------------------------
         def confirm(env):
@@ -297,16 +342,26 @@ class Bench(benchlib.Measurer):
             out.update(total=total, proposals=c_prop, apply=c_apply, comms=comms)
             if self.args.no_send:
                 return out
-            sample = comms[:SAMPLE]
+            warm, sample = comms[:2], comms[2 : SAMPLE + 2]
             set_report_url(env, self.report_url)
-            # Warm-up: the first report render builds the asset bundles.
-            letter_renderer(env)._render_letters(sample[:1])
-            out.update(render_letters(env, sample[1:], shapes=self.shapes))
-            mails = sample.filtered(lambda c: c.channel in ("email", "email_letter"))
-            with QueryCounter(shapes=self.shapes) as c_mail:
-                letter_renderer(env)._queue_mails(mails)
-                env.flush_all()
-            out["mail"] = c_mail
+            # Warm-up: the first report render builds the asset bundles, and
+            # the first batch of two learns how wkhtmltopdf takes batches.
+            letter_renderer(env)._render_letters(warm)
+            send = self.args.send_repeat
+            out.update(render_letters(env, sample, shapes=self.shapes, repeat=send))
+            is_mail = lambda c: c.channel in ("email", "email_letter")  # noqa: E731
+            mails = sample.filtered(is_mail)
+            renderer = letter_renderer(env)
+            if hasattr(renderer, "_ensure_portal_tokens"):
+                # As sending does, before the e-mails (not timed).
+                renderer._ensure_portal_tokens(warm.filtered(is_mail) | mails)
+            # Warm-up: the mail layout's and the template's first compilation.
+            warm_mails = warm.filtered(is_mail)
+            if warm_mails:
+                queue_mails(env, warm_mails)
+            out["mail"], out["mail_runs"] = queue_mails(
+                env, mails, shapes=self.shapes, repeat=send
+            )
             out["mail_count"] = len(mails)
             return out
 
@@ -325,18 +380,25 @@ class Bench(benchlib.Measurer):
         if self.args.no_send:
             return
         mail = holder["mail"]
+        mail_n = max(holder["mail_count"], 1)
         print(
-            f"  (c) _queue_mails x {holder['mail_count']}: {mail.seconds:.2f} s, "
-            f"{mail.count} queries = {mail.count / max(holder['mail_count'], 1):.1f}"
-            " per debtor"
+            f"  (c) _queue_mails x {holder['mail_count']}: best {mail.seconds:.2f} s "
+            f"({', '.join(f'{t:.2f}' for t in holder['mail_runs'])}) "
+            f"= {mail.seconds / mail_n:.3f} s per e-mail "
+            f"(CPU {mail.cpu / mail_n:.3f} s), "
+            f"{mail.count} queries = {mail.count / mail_n:.1f} per e-mail"
         )
         self.print_shapes(mail)
         letters = holder["letters"]
         k = holder["letters_count"]
         batches = math.ceil(k / holder["letters_batch"])
         print(
-            f"  (d) _render_letters x {k}: {letters.seconds:.2f} s "
-            f"({batches} wkhtmltopdf calls of {holder['letters_batch']}), "
+            f"  (d) _render_letters x {k}: best {letters.seconds:.2f} s "
+            f"({', '.join(f'{t:.2f}' for t in holder['letters_runs'])}) "
+            f"= {letters.seconds / max(k, 1):.3f} s per letter "
+            f"(CPU {letters.cpu / max(k, 1):.3f} s + wkhtmltopdf "
+            f"{letters.cpu_children / max(k, 1):.3f} s; "
+            f"{batches} wkhtmltopdf calls of {holder['letters_batch']}), "
             f"{letters.count} queries"
         )
         self.print_shapes(letters)
@@ -359,16 +421,33 @@ class Bench(benchlib.Measurer):
             ("debtors", r["debtors"]),
             ("invoices (posted)", r["invoices"]),
             ("overdue invoices (open)", r["overdue"]),
-            (
-                "proposals (selectable / invoices)",
-                f"{r['proposals']} ({r['selectable']} / {r['proposal_invoices']})",
-            ),
-            ("preview engine: s / queries", f"{r['a'].seconds:.2f} / {r['a'].count}"),
-            ("preview wizard: s / queries", f"{r['b'].seconds:.2f} / {r['b'].count}"),
-            (
-                "kanban first load: open cases / s / queries",
-                f"{r['cases']} / {r['k'].seconds:.2f} / {r['k'].count}",
-            ),
+        ]
+        if "a" in r:
+            rows += [
+                (
+                    "proposals (selectable / invoices)",
+                    f"{r['proposals']} ({r['selectable']} / {r['proposal_invoices']})",
+                ),
+                (
+                    "preview engine: s / queries",
+                    f"{r['a'].seconds:.2f} / {r['a'].count}",
+                ),
+            ]
+        if "b" in r:
+            rows.append(
+                (
+                    "preview wizard: s / queries",
+                    f"{r['b'].seconds:.2f} / {r['b'].count}",
+                )
+            )
+        if "k" in r:
+            rows.append(
+                (
+                    "kanban first load: open cases / s / queries",
+                    f"{r['cases']} / {r['k'].seconds:.2f} / {r['k'].count}",
+                )
+            )
+        rows += [
             (
                 "confirm _apply: s / queries per debtor",
                 f"{r['apply'].seconds:.2f} / {r['apply'].count / n:.1f} ({n} debtors)",
@@ -382,15 +461,17 @@ class Bench(benchlib.Measurer):
         if "mail" in r:
             rows[-1:-1] = [
                 (
-                    "mail queue: s / queries per debtor",
+                    "mail queue: s / queries per e-mail",
                     (
                         f"{r['mail'].seconds / max(r['mail_count'], 1):.3f} / "
-                        f"{r['mail'].count / max(r['mail_count'], 1):.1f}"
+                        f"{r['mail'].count / max(r['mail_count'], 1):.1f} "
+                        f"({r['mail_count']} e-mails)"
                     ),
                 ),
                 (
-                    "letters: s per 100 (documents per wkhtmltopdf call)",
-                    f"{r['letters'].seconds / max(r['letters_count'], 1) * 100:.1f} "
+                    "letters: s per 100 / per letter (letters per wkhtmltopdf call)",
+                    f"{r['letters'].seconds / max(r['letters_count'], 1) * 100:.1f} / "
+                    f"{r['letters'].seconds / max(r['letters_count'], 1):.3f} "
                     f"({r['letters_batch']}"
                     + (", batched call failed)" if r["letters_failed"] else ")"),
                 ),

@@ -140,6 +140,7 @@ class QueryCounter:
         self.shapes = shapes
         self.count = 0
         self.seconds = 0.0
+        self.cpu = self.cpu_children = 0.0
         self.by_shape = collections.Counter()
         self.time_by_shape = collections.Counter()
 
@@ -167,12 +168,24 @@ class QueryCounter:
 
             sql_db.Cursor.execute = execute
         self._t0 = time.perf_counter()
+        self._cpu0 = os.times()
         return self
 
     def __exit__(self, *exc):
         from odoo import sql_db
 
         self.seconds = time.perf_counter() - self._t0
+        cpu = os.times()
+        # CPU seconds of this process (all its threads) and of the child
+        # processes it waited for (wkhtmltopdf): less dependent on what else
+        # runs on the machine than the wall-clock seconds.
+        self.cpu = cpu.user + cpu.system - self._cpu0.user - self._cpu0.system
+        self.cpu_children = (
+            cpu.children_user
+            + cpu.children_system
+            - self._cpu0.children_user
+            - self._cpu0.children_system
+        )
         self.count = threading.current_thread().query_count - self._start
         if self.shapes:
             sql_db.Cursor.execute = self._original
