@@ -585,9 +585,7 @@ class DebiteurCommunication(models.Model):
         see ``debiteur.debtor.link``), with this reminder's number so that the
         opening is recorded on it. Used by the e-mail and the letter."""
         self.ensure_one()
-        link = self.env["debiteur.debtor.link"]._for_partners(
-            self.partner_id, self.company_id
-        )[self.partner_id.commercial_partner_id.id]
+        link = self.env["debiteur.debtor.link"]._of_reminder(self)
         return f"{link._url()}?r={self.id}"
 
     def _debtor_page_opened(self, when):

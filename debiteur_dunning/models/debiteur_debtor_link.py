@@ -167,6 +167,31 @@ class DebiteurDebtorLink(models.Model):
             by_partner.update((link.partner_id.id, link) for link in created)
         return by_partner
 
+    @api.model
+    def _prepare_links(self, comms):
+        """The links of the debtors of ``comms``, made or renewed in one go
+        (:meth:`_for_partners` per company), as the context value
+        ``debiteur_debtor_links`` that :meth:`_of_reminder` reads:
+        ``((partner id, company id, link id), ...)``."""
+        prepared = []
+        for company in comms.company_id:
+            partners = comms.filtered(lambda c, co=company: c.company_id == co)
+            links = self._for_partners(partners.partner_id, company)
+            prepared += [(pid, company.id, link.id) for pid, link in links.items()]
+        return tuple(prepared)
+
+    @api.model
+    def _of_reminder(self, comm):
+        """The link ``comm`` carries (sudo): the one the dispatch prepared for
+        its batch (context ``debiteur_debtor_links``), else made or renewed now."""
+        partner = comm.partner_id.commercial_partner_id
+        prepared = self.env.context.get("debiteur_debtor_links") or ()
+        for partner_id, company_id, link_id in prepared:
+            if partner_id == partner.id and company_id == comm.company_id.id:
+                ids = [row[2] for row in prepared]
+                return self.sudo().browse(link_id).with_prefetch(ids)
+        return self._for_partners(partner, comm.company_id)[partner.id]
+
     def _path(self):
         self.ensure_one()
         return URL_PREFIX + self.sudo().token

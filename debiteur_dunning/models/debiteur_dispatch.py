@@ -207,6 +207,11 @@ class DebiteurDispatch(models.AbstractModel):
             comms -= self._refresh_claims(stale, today).with_env(comms.env)
         if not comms:
             return
+        # Every debtor's page link made or renewed at once, not once for the
+        # e-mail and once for the letter of every reminder.
+        prepared = self.env["debiteur.debtor.link"]._prepare_links(comms)
+        self = self.with_context(debiteur_debtor_links=prepared)
+        comms = comms.with_env(self.env)
         with_letter = comms.filtered(lambda c: c.channel != "phone")
         self._render_letters(with_letter)
         emails = comms.filtered(lambda c: c.channel in ("email", "email_letter"))

@@ -161,6 +161,19 @@ def letter_renderer(env):
     return env["debiteur.dispatch" if "debiteur.dispatch" in env else "debiteur.engine"]
 
 
+def dispatching(env, comms):
+    """The dispatch and ``comms`` as ``_send_communications`` hands them to
+    its parts: the debtors' page links made or renewed in one go first (in
+    versions that do so)."""
+    renderer = letter_renderer(env)
+    Link = env["debiteur.debtor.link"] if "debiteur.debtor.link" in env else None
+    if Link is not None and hasattr(Link, "_prepare_links"):
+        prepared = Link._prepare_links(comms)
+        renderer = renderer.with_context(debiteur_debtor_links=prepared)
+        comms = comms.with_env(renderer.env)
+    return renderer, comms
+
+
 def letter_mode():
     """How the engine batches letters in this process, as it learnt it:
     "documents" (several per wkhtmltopdf call), "one_document" (the batch as
@@ -199,7 +212,8 @@ def render_letters(env, comms, shapes=False, repeat=1):
                         benchlib.PeakRSS() as rss,
                         QueryCounter(shapes=shapes) as counter,
                     ):
-                        letter_renderer(env)._render_letters(comms)
+                        renderer, todo = dispatching(env, comms)
+                        renderer._render_letters(todo)
                         env.flush_all()
                     counter.rss = rss.mb
                     runs.append(counter)
@@ -234,7 +248,8 @@ def queue_mails(env, comms, shapes=False, repeat=1):
     for _number in range(max(repeat, 1)):
         with env.cr.savepoint() as point:
             with QueryCounter(shapes=shapes) as counter:
-                letter_renderer(env)._queue_mails(comms)
+                renderer, todo = dispatching(env, comms)
+                renderer._queue_mails(todo)
                 env.flush_all()
             runs.append(counter)
             point.close(rollback=True)
