@@ -437,6 +437,45 @@ class TestBulkInsert(DebiteurCommon):
         with self.assertRaises(ValueError):
             Line._debiteur_insert([{"details": 1}])
 
+    def test_insert_keeps_rules_and_company_checks(self):
+        """The record rules and the company check, made for all records at
+        once, refuse what ``create()`` refuses: a reminder in a company the
+        user may not work in, a reminder whose run is another company's."""
+        self.setup_role_users("bulk")
+        other = self.setup_other_company(name="Andere BV")["company"]
+        self.create_invoice(self.debtor, 250.0, self.d(-30))
+        engine = self.env["debiteur.engine"]
+        run = (
+            self.env["debiteur.run"]
+            .sudo()
+            .create({"date": TODAY, "company_id": self.company.id, "trigger": "manual"})
+        )
+        (vals,) = engine._communication_vals_list(
+            run, engine._compute_proposals(TODAY, self.company)
+        )
+        vals.pop("lines")
+        # Numbered already: drawing numbers in the other company would refuse
+        # the user before the record rules are asked.
+        vals.update(name="DUN/TEST/1", payment_reference="RF18DUNTEST1")
+        Comm = self.env["debiteur.communication"]
+        as_user = Comm.with_user(self.dunning_user)
+        mine = as_user._debiteur_insert([dict(vals), dict(vals)])
+        self.assertEqual(mine.company_id, self.company)
+        with self.assertRaises(AccessError):
+            as_user._debiteur_insert([dict(vals), dict(vals, company_id=other.id)])
+        # The rules' check itself, in one query for all the records.
+        mine.with_user(self.dunning_user)._debiteur_check_rules("create")
+        self.env.cr.execute(
+            "UPDATE debiteur_communication SET company_id = %s WHERE id = %s",
+            [other.id, mine[1].id],
+        )
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            mine.with_user(self.dunning_user)._debiteur_check_rules("create")
+        mine[0].with_user(self.dunning_user)._debiteur_check_rules("create")
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            Comm.sudo()._debiteur_insert([dict(vals), dict(vals, company_id=other.id)])
+
 
 @tagged("post_install", "-at_install", "debiteur")
 class TestFormalNotice(DebiteurCommon):
