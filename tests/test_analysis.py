@@ -7,7 +7,6 @@ without a database.
 """
 
 import ast
-import importlib.util
 import sys
 from datetime import date
 from decimal import Decimal
@@ -15,20 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from .pure import load_pure
+
 ANALYSIS = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "analysis.py"
 
 
-def _load_analysis():
-    name = "debiteur_analysis"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ANALYSIS)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-analysis = _load_analysis()
+analysis = load_pure("analysis.py", "debiteur_analysis")
 
 
 def test_no_odoo_import():

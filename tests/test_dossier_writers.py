@@ -10,7 +10,6 @@ pytest-odoo, with no database.
 import ast
 import copy
 import csv
-import importlib.util
 import io
 import sys
 from datetime import date
@@ -22,24 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from .pure import load_pure
+
 DOSSIER_DIR = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "dossier"
 
 
-def _load_dossier_package():
-    name = "debiteur_dossier"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name,
-            DOSSIER_DIR / "__init__.py",
-            submodule_search_locations=[str(DOSSIER_DIR)],
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-dossier = _load_dossier_package()
+dossier = load_pure("dossier", "debiteur_dossier")
 NS = {"d": dossier.XMLNS}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

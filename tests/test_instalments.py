@@ -7,7 +7,6 @@ checks on the input and the schedule as the wizard shows it are tested in
 """
 
 import ast
-import importlib.util
 import sys
 from datetime import date
 from decimal import Decimal
@@ -17,20 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from .pure import load_pure
+
 MODULE = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "instalments.py"
 
 
-def _load():
-    name = "debiteur_instalments"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, MODULE)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-instalments = _load()
+instalments = load_pure("instalments.py", "debiteur_instalments")
 D = Decimal
 CENT = D("0.01")
 

@@ -8,7 +8,6 @@ under pytest-odoo.
 
 import ast
 import calendar
-import importlib.util
 import math
 import re
 import sys
@@ -22,22 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import iso11649
 
+from .pure import load_pure
+
 LEGAL_DIR = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "legal"
 
 
-def _load_legal_package():
-    name = "debiteur_legal"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, LEGAL_DIR / "__init__.py", submodule_search_locations=[str(LEGAL_DIR)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-legal = _load_legal_package()
+legal = load_pure("legal", "debiteur_legal")
 allocate_payment = legal.allocate_payment
 be_commercial_rate = legal.be_commercial_rate
 be_consumer_damages = legal.be_consumer_damages

@@ -7,33 +7,17 @@ runs under plain pytest (``python3 -m pytest -p no:odoo tests/test_legal_rules.p
 and under pytest-odoo, without a database.
 """
 
-import importlib.util
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-LEGAL_DIR = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "legal"
+from .pure import load_pure
 
-
-def _load_legal_package():
-    name = "debiteur_legal"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, LEGAL_DIR / "__init__.py", submodule_search_locations=[str(LEGAL_DIR)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-legal = _load_legal_package()
+legal = load_pure("legal", "debiteur_legal")
 D = Decimal
 FAST = settings(max_examples=150, deadline=None)
 

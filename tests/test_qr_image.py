@@ -8,31 +8,17 @@ matrix, and its drawing (``createBarcodeDrawing`` with the arguments Odoo's
 ``barcode("QR", value, width=240, height=240, barLevel="M")`` passes).
 """
 
-import importlib.util
 import io
 import random
 import string
-import sys
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from reportlab.graphics.barcode import createBarcodeDrawing, qrencoder
 
-PATH = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "qr_image.py"
+from .pure import load_pure
 
-
-def _load():
-    name = "debiteur_qr_image"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-qr_image = _load()
+qr_image = load_pure("qr_image.py", "debiteur_qr_image")
 
 EPC = (
     "BCD\n002\n1\nSCT\nINGBNL2A\nBench Company BV\nNL91ABNA0417164300\n"

@@ -7,30 +7,16 @@ pages using the markers' font or not as each test needs; the same functions on
 letters rendered by wkhtmltopdf are tested in ``test_letters.py``.
 """
 
-import importlib.util
 import io
-import sys
-from pathlib import Path
 
 import lxml.html
 import pytest
 from PyPDF2 import PdfReader, PdfWriter
 from PyPDF2.generic import DictionaryObject, NameObject
 
-PATH = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "report_pdf.py"
+from .pure import load_pure
 
-
-def _load():
-    name = "debiteur_report_pdf"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-report_pdf = _load()
+report_pdf = load_pure("report_pdf.py", "debiteur_report_pdf")
 
 
 def make_pdf(fonts_per_page):

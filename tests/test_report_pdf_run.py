@@ -8,27 +8,14 @@ are tested, and the installed wkhtmltopdf (when there is one) on two letters
 joined as one document and split again.
 """
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-PATH = Path(__file__).resolve().parent.parent / "debiteur_dunning" / "report_pdf.py"
+from .pure import load_pure
 
-
-def _load():
-    name = "debiteur_report_pdf"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-report_pdf = _load()
+report_pdf = load_pure("report_pdf.py", "debiteur_report_pdf")
 
 
 def shell(script):
