@@ -18,6 +18,7 @@ import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import frozendict
 
 from .debiteur_proof_mixin import GROUP_MANAGER, require_group
 
@@ -172,24 +173,23 @@ class DebiteurDebtorLink(models.Model):
         """The links of the debtors of ``comms``, made or renewed in one go
         (:meth:`_for_partners` per company), as the context value
         ``debiteur_debtor_links`` that :meth:`_of_reminder` reads:
-        ``((partner id, company id, link id), ...)``."""
-        prepared = []
+        ``{(partner id, company id): link id}``."""
+        prepared = {}
         for company in comms.company_id:
             partners = comms.filtered(lambda c, co=company: c.company_id == co)
             links = self._for_partners(partners.partner_id, company)
-            prepared += [(pid, company.id, link.id) for pid, link in links.items()]
-        return tuple(prepared)
+            prepared.update(((pid, company.id), link.id) for pid, link in links.items())
+        return frozendict(prepared)
 
     @api.model
     def _of_reminder(self, comm):
         """The link ``comm`` carries (sudo): the one the dispatch prepared for
         its batch (context ``debiteur_debtor_links``), else made or renewed now."""
         partner = comm.partner_id.commercial_partner_id
-        prepared = self.env.context.get("debiteur_debtor_links") or ()
-        for partner_id, company_id, link_id in prepared:
-            if partner_id == partner.id and company_id == comm.company_id.id:
-                ids = [row[2] for row in prepared]
-                return self.sudo().browse(link_id).with_prefetch(ids)
+        prepared = self.env.context.get("debiteur_debtor_links") or {}
+        link_id = prepared.get((partner.id, comm.company_id.id))
+        if link_id:
+            return self.sudo().browse(link_id).with_prefetch(prepared.values())
         return self._for_partners(partner, comm.company_id)[partner.id]
 
     def _path(self):
