@@ -13,6 +13,7 @@ from . import debiteur_interest_rate
 from . import debiteur_legal
 from . import debiteur_claim
 from . import mail_mail
+from . import mail_template
 from . import mail_thread
 from . import ir_module_module
 from . import ir_actions_report

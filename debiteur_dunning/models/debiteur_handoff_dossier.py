@@ -13,10 +13,11 @@ from stdnum import iban as stdnum_iban
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config, format_date, split_every
+from odoo.tools import config, format_date, frozendict, split_every
 
 from .. import dossier, report_pdf
 from .debiteur_legal import _money, _quantize
+from .mail_template import MAIL_ATTACHMENTS
 
 _logger = logging.getLogger(__name__)
 
@@ -678,9 +679,17 @@ class DebiteurHandoff(models.Model):
         if not self:
             return True
         attachments = {handoff: handoff._email_attachments() for handoff in self}
-        mails = template.send_mail_batch(self.ids)
-        for handoff, mail in zip(self, mails, strict=True):
-            mail.attachment_ids = [Command.link(att.id) for att in attachments[handoff]]
+        # Each e-mail created with its own files (one create for the batch).
+        template.with_context(
+            **{
+                MAIL_ATTACHMENTS: frozendict(
+                    {
+                        (template.id, handoff.id): tuple(attachments[handoff].ids)
+                        for handoff in self
+                    }
+                )
+            }
+        ).send_mail_batch(self.ids)
         self._log_exports(
             "email",
             attachments,

@@ -23,6 +23,17 @@ def require_group(env, xmlid):
     )
 
 
+def _all_in_domain(records, domain):
+    """Whether all ``records`` (sudo) match ``domain``, with their companies
+    read alone (``fetch``) where they are not in the cache: filtering would
+    otherwise load every column of every record (an invoice has a hundred)
+    only to read its company."""
+    records = records.with_context(active_test=False)
+    if "company_id" in records._fields:
+        records.fetch(["company_id"])
+    return records == records.filtered_domain(domain)
+
+
 class DebiteurProofMixin(models.AbstractModel):
     """Records that are evidence (reminders, their lines, runs): written by the
     server's own code paths only, which do so through ``sudo()`` after checking
@@ -232,7 +243,5 @@ class DebiteurProofMixin(models.AbstractModel):
                 if not corecords:
                     continue
                 domain = corecords._check_company_domain(company)
-                if domain and corecords != corecords.with_context(
-                    active_test=False
-                ).filtered_domain(domain):
+                if domain and not _all_in_domain(corecords, domain):
                     records._check_company([fld.name])

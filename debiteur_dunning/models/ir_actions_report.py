@@ -39,6 +39,13 @@ _patched = {}
 # for scripts (Odoo's ``report.print_delay``, a second per call by default,
 # which was most of the time of a batch of 25 letters).
 SELF_CONTAINED_REPORTS = frozenset({"debiteur_dunning.report_debiteur_letter"})
+# Reports whose documents run no script of their own: wkhtmltopdf need not
+# wait for one. The handoff dossier keeps Odoo's layout (its stylesheets, and
+# the header and footer whose page numbers are filled in by a script run on
+# the page's load, before wkhtmltopdf prints: no delay needed for that).
+NO_SCRIPT_REPORTS = SELF_CONTAINED_REPORTS | {
+    "debiteur_dunning.report_debiteur_handoff"
+}
 _FETCHING = re.compile(
     r"<link\b[^>]*>|<base\b[^>]*>|<script\b[^>]*\bsrc=[^>]*>\s*</script\s*>",
     re.IGNORECASE,
@@ -101,7 +108,7 @@ class IrActionsReport(models.Model):
     def _run_wkhtmltopdf(self, bodies, report_ref=False, *args, **kwargs):
         reports = self
         if report_ref and self._get_report(report_ref).report_name in (
-            SELF_CONTAINED_REPORTS
+            NO_SCRIPT_REPORTS
         ):
             reports = self.with_context(debiteur_no_script_delay=True)
         return super(IrActionsReport, reports)._run_wkhtmltopdf(
@@ -117,6 +124,18 @@ class IrActionsReport(models.Model):
                 if arg == "--javascript-delay":
                     command[index + 1] = "0"
         return command
+
+    def get_paperformat_by_xmlid(self, xml_id):
+        # Odoo's layout asks this once per rendered document (``env.ref``: a
+        # query each); the add-on's reports are looked up in the cache of
+        # external identifiers instead (the same record, as ``env.ref`` gives
+        # it, without checking in the database that it exists).
+        if xml_id and xml_id.startswith("debiteur_dunning."):
+            model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+                xml_id, raise_if_not_found=True
+            )
+            return self.env[model].browse(res_id).get_paperformat()
+        return super().get_paperformat_by_xmlid(xml_id)
 
     def _debiteur_uses_system_font(self):
         return (
