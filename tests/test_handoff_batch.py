@@ -15,8 +15,10 @@ FIXED_QUERIES = 90
 PER_DEBTOR = 2
 
 
-@tagged("post_install", "-at_install", "debiteur")
-class TestHandoffBatch(HandoffCommon):
+class HandoffBatchCommon(HandoffCommon):
+    """Seven debtors, each with two invoices reminded at a level ready for
+    collection (shared with test_handoff_queue)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -48,6 +50,9 @@ class TestHandoffBatch(HandoffCommon):
             cls.env["mail.mail"].sudo().process_email_queue()
         cls.env.invalidate_all()
 
+
+@tagged("post_install", "-at_install", "debiteur")
+class TestHandoffBatch(HandoffBatchCommon):
     def export(self, partners):
         with freeze_time(TODAY):
             wizard = self.env["debiteur.handoff.wizard"].create(
@@ -106,7 +111,10 @@ class TestHandoffBatch(HandoffCommon):
                 value = value.decode()
             value = (value or "").replace(handoff.name, "REF")
             value = value.replace(handoff.name.replace("/", "-"), "REF")
-            return value.replace(f'data-oe-id="{handoff.id}"', 'data-oe-id="ID"')
+            return value.replace(
+                f'data-oe-model="debiteur.handoff" data-oe-id="{handoff.id}"',
+                'data-oe-model="debiteur.handoff" data-oe-id="ID"',
+            )
 
         handoff = handoff.sudo()
         mail = (

@@ -14,11 +14,14 @@ the pure functions of ``dossier/``, and its exports),
 ``debiteur_handoff_export.py`` (the export log).
 """
 
+import logging
 import threading
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # States in which the invoices are with the agency (no internal dunning).
 OPEN_STATES = ("draft", "sent", "in_progress", "arrangement")
@@ -36,7 +39,8 @@ STATES = [
 STATUS_UPDATES = ("in_progress", "arrangement", "collected", "partial", "uncollectible")
 # Outcomes after which what is still open stays blocked (not back to dunning).
 FINAL_UNPAID_STATES = ("partial", "uncollectible")
-# Handoffs per batch of _hand_off_in_batches (committed when a cron job runs it).
+# Handoffs per committed batch of the background job; a wizard handing off
+# more debtors than this queues them for that job.
 HANDOFF_BATCH_SIZE = 100
 
 
@@ -78,6 +82,15 @@ class DebiteurHandoff(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Handed Off By", readonly=True, copy=False
     )
+    queued = fields.Boolean(
+        string="Being Produced",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Handed off in the background, batch by batch: the dossier is "
+        "produced and sent by a scheduled job, as the user who asked for it.",
+    )
+    queued_send_email = fields.Boolean(readonly=True, copy=False)
     date = fields.Date(
         string="Handoff Date",
         required=True,
@@ -552,7 +565,7 @@ class DebiteurHandoff(models.Model):
         with self.env.cr.savepoint():
             self._end_arrangements()
             self._generate_dossier()
-        self.write({"state": "sent", "user_id": self.env.user.id})
+        self.write({"state": "sent", "user_id": self.env.user.id, "queued": False})
         self._message_log_batch(
             {
                 handoff.id: handoff._debiteur_chatter().env._(
@@ -567,26 +580,94 @@ class DebiteurHandoff(models.Model):
             self.filtered(lambda h: h.agency_id.email).action_send_email()
         return True
 
-    def _hand_off_in_batches(self, send_email=None):
-        """``action_hand_off`` batch by batch. Run by a scheduled job
-        (``ir.cron``), each batch is committed and reported as the job's
-        progress; in a user's transaction or a test, all stay one transaction."""
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        auto_commit = in_cron and not getattr(
-            threading.current_thread(), "testing", False
+    def _queue_hand_off(self, send_email=None):
+        """Hand these draft handoffs off in the background: a scheduled job
+        (``_cron_hand_off_queued``) produces and sends the dossiers batch by
+        batch, each batch committed and reported as the job's progress, as
+        the user asking now (their rights checked again then)."""
+        self._check_manager()
+        if any(handoff.state != "draft" for handoff in self):
+            raise UserError(self.env._("Only draft handoffs can be handed off."))
+        # sudo: the queue fields are the server's; the manager was checked.
+        self.sudo().write(
+            {
+                "queued": True,
+                "queued_send_email": send_email is not False,
+                "user_id": self.env.user.id,
+            }
         )
-        done = 0
-        for batch in split_every(HANDOFF_BATCH_SIZE, self.ids, self.browse):
-            batch.action_hand_off(send_email=send_email)
-            done += len(batch)
-            if auto_commit:
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=len(self) - done
-                )
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                # The PDFs of the batch need not stay in memory.
-                self.env.invalidate_all()
+        self.env.ref("debiteur_dunning.ir_cron_debiteur_handoff").sudo()._trigger()
         return True
+
+    @api.model
+    def _cron_hand_off_queued(self):
+        """Scheduled job: hand off the next batch of queued handoffs, as the
+        user who queued them; commit it (run by ``ir.cron``: with its progress
+        in the context) and report the progress (the job runs again at once
+        while some remain). A batch that fails is handed
+        off one by one; a handoff that fails leaves the queue with a note in
+        its chatter and an activity for that user."""
+        auto_commit = bool(self.env.context.get("ir_cron_progress_id")) and not (
+            getattr(threading.current_thread(), "testing", False)
+        )
+        queued = self.sudo().search(
+            [("queued", "=", True), ("state", "=", "draft")], order="id"
+        )
+        batch = queued[:HANDOFF_BATCH_SIZE]
+        groups = batch.grouped(lambda h: (h.user_id, h.company_id, h.queued_send_email))
+        for (user, company, send_email), handoffs in groups.items():
+            self._hand_off_queued_group(user, company, send_email, handoffs)
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env["ir.cron"]._notify_progress(
+            done=len(batch), remaining=len(queued) - len(batch)
+        )
+        return len(queued) - len(batch)
+
+    @api.model
+    def _hand_off_queued_group(self, user, company, send_email, handoffs):
+        """Hand off ``handoffs`` as ``user``; on failure, one by one."""
+        as_user = handoffs.with_user(user).with_company(company)
+        if user.lang:
+            as_user = as_user.with_context(lang=user.lang)
+        try:
+            with self.env.cr.savepoint():
+                as_user.action_hand_off(send_email=send_email)
+            return
+        except Exception:  # noqa: BLE001 each handoff is tried on its own below
+            _logger.info(
+                "Queued handoffs %s failed together; handing them off one by one",
+                handoffs.ids,
+            )
+            self.env.invalidate_all()
+        for handoff in as_user:
+            try:
+                with self.env.cr.savepoint():
+                    handoff.action_hand_off(send_email=send_email)
+            except Exception as exc:  # noqa: BLE001 recorded on the handoff
+                _logger.warning("Queued handoff %s failed: %s", handoff.id, exc)
+                self.env.invalidate_all()
+                handoff.sudo()._queue_failed(user, exc)
+
+    def _queue_failed(self, user, exc):
+        """Take this handoff out of the queue: why in its chatter, and an
+        activity for ``user``, who asked for it."""
+        self.ensure_one()
+        self.write({"queued": False})
+        chatter = self._debiteur_chatter()
+        error = getattr(exc, "args", None) and exc.args[0] or str(exc)
+        body = chatter.env._(
+            "The dossier could not be produced in the background: %(error)s",
+            error=error,
+        )
+        self.message_post(body=body)
+        if user.active:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=chatter.env._("Handoff not sent"),
+                note=body,
+            )
 
     def _end_arrangements(self):
         """End the active payment arrangements that cover invoices of these

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models import debiteur_handoff as handoff_module
 from ..models.debiteur_handoff import STATES, STATUS_UPDATES
 
 
@@ -150,16 +151,35 @@ class DebiteurHandoffWizard(models.TransientModel):
         handoffs = Handoff._create_handoffs(
             self.move_ids, self.agency_id, self.date, self.reason
         )
-        handoffs._hand_off_in_batches(send_email=self.send_email)
         action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Collection Handoffs"),
             "res_model": "debiteur.handoff",
             "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
             "domain": [("id", "in", handoffs.ids)],
         }
+        if len(handoffs) > handoff_module.HANDOFF_BATCH_SIZE:
+            # More than a batch: produced in the background, batch by batch,
+            # each committed, rather than in one long request.
+            handoffs._queue_hand_off(send_email=self.send_email)
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "sticky": False,
+                    "message": self.env._(
+                        "%(count)s dossiers are being produced and sent in the "
+                        "background; each handoff shows its status when done.",
+                        count=len(handoffs),
+                    ),
+                    "next": action,
+                },
+            }
+        handoffs.action_hand_off(send_email=self.send_email)
         if len(handoffs) == 1:
-            action.update(view_mode="form", res_id=handoffs.id)
+            action.update(view_mode="form", views=[(False, "form")], res_id=handoffs.id)
         return action
 
 
