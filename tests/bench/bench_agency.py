@@ -7,7 +7,9 @@ For each size N: the handoff wizard (``debiteur.handoff.wizard``) dated
 ``--days`` after today, on the first N debtors of the company that has the
 most collection candidates on that day, the agency with an
 e-mail address: N handoffs created, their dossiers (XML, CSV, PDF summary, the
-reminders sent) produced, the e-mails queued, the exports logged. Best of
+reminders sent) produced, the e-mails queued, the exports logged. Above a
+batch (100 debtors) the wizard queues the handoffs for the background job,
+whose batches are then run here one after the other, as the job would. Best of
 ``--repeat`` runs, each in a transaction that is rolled back; a size larger
 than the candidates of that company is skipped. Printed per size: seconds,
 SQL queries (all cursors of the thread), both per debtor, and the peak memory.
@@ -98,6 +100,16 @@ def export(env, day, partner_ids, agency_id, report_url):
         }
     )
     action = wizard.action_confirm()
+    if action.get("tag") == "display_notification":
+        # More than a batch: queued for the background job, which is run
+        # here batch by batch as ir.cron would, as its own user, in this
+        # transaction (without the job's progress in the context, it does
+        # not commit).
+        action = action["params"]["next"]
+        cron = env.ref("debiteur_dunning.ir_cron_debiteur_handoff")
+        Handoff = env(user=cron.user_id)["debiteur.handoff"]
+        while Handoff._cron_hand_off_queued():
+            pass
     handoffs = env["debiteur.handoff"].search(action.get("domain") or [])
     return len(handoffs.filtered(lambda h: h.state == "sent"))
 
