@@ -90,7 +90,9 @@ class DebiteurHandoff(models.Model):
         help="Handed off in the background, batch by batch: the dossier is "
         "produced and sent by a scheduled job, as the user who asked for it.",
     )
-    queued_send_email = fields.Boolean(readonly=True, copy=False)
+    queued_send_email = fields.Boolean(
+        string="E-mail When Produced", readonly=True, copy=False
+    )
     date = fields.Date(
         string="Handoff Date",
         required=True,
