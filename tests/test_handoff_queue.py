@@ -175,3 +175,23 @@ class TestHandoffQueue(HandoffBatchCommon):
         with self.assertRaises(AccessError):
             handoff.with_user(self.dunning_user)._queue_hand_off()
         self.assertFalse(handoff.queued)
+
+    def test_queue_and_author_fields_refused_to_clients(self):
+        handoff = self.env["debiteur.handoff"]._create_handoffs(
+            self.debtors[:1].invoice_ids.filtered(lambda m: m.state == "posted"),
+            self.agency,
+            TODAY,
+        )
+        as_manager = handoff.with_user(self.dunning_manager)
+        for vals in (
+            {"queued": True},
+            {"queued_send_email": True},
+            {"user_id": self.env.user.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_manager.write(vals)
+        self.assertFalse(handoff.queued or handoff.user_id)
+        # The add-on's own path writes them.
+        as_manager._queue_hand_off()
+        self.assertTrue(handoff.queued)
+        self.assertEqual(handoff.user_id, self.dunning_manager)

@@ -219,6 +219,24 @@ class TestSecurityRpcExports(tls.TestLiveServer):
         )
         self.assertEqual(len(self.log_rows()), 1)
 
+    def test_handoff_author_and_queue_refused_over_rpc(self):
+        handoff = self.dossier["handoff"]
+        manager = self.client("manager")
+        query = (
+            "SELECT user_id, queued, queued_send_email, state "
+            "FROM debiteur_handoff WHERE id = %s"
+        )
+        before = self.sql(query, [handoff])
+        for vals in (
+            {"user_id": self.admin.uid},
+            {"queued": True, "queued_send_email": True},
+        ):
+            with self.subTest(vals=vals):
+                self.assert_refused(
+                    lambda v=vals: manager("debiteur.handoff", "write", [handoff], v)
+                )
+        self.assertEqual(self.sql(query, [handoff]), before)
+
     # ------------------------------------------------------------------
     # The dossier files
     # ------------------------------------------------------------------

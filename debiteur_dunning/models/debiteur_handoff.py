@@ -42,6 +42,8 @@ FINAL_UNPAID_STATES = ("partial", "uncollectible")
 # Handoffs per committed batch of the background job; a wizard handing off
 # more debtors than this queues them for that job.
 HANDOFF_BATCH_SIZE = 100
+# Fields no client writes: who handed off and the background queue.
+SERVER_FIELDS = frozenset({"user_id", "queued", "queued_send_email"})
 
 
 class DebiteurHandoff(models.Model):
@@ -322,6 +324,19 @@ class DebiteurHandoff(models.Model):
         return [sequence._next(sequence_date=record.date) for record in records]
 
     def write(self, vals):
+        server_only = SERVER_FIELDS.intersection(vals)
+        if server_only and not self.env.su:
+            # Who handed off, and the background queue acting in their name:
+            # written by the add-on's own code paths only.
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a handoff are set by the add-on only.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in sorted(server_only)
+                    ),
+                )
+            )
         if "state" in vals and "closed_date" not in vals:
             final = vals["state"] not in OPEN_STATES
             vals = dict(
@@ -567,7 +582,10 @@ class DebiteurHandoff(models.Model):
         with self.env.cr.savepoint():
             self._end_arrangements()
             self._generate_dossier()
-        self.write({"state": "sent", "user_id": self.env.user.id, "queued": False})
+        # sudo: who handed off is the server's to write (the manager checked).
+        self.sudo().write(
+            {"state": "sent", "user_id": self.env.user.id, "queued": False}
+        )
         self._message_log_batch(
             {
                 handoff.id: handoff._debiteur_chatter().env._(
