@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import Command, api, models
 
+from .account_move_sequence import bulk_posting
+
 
 class DebiteurVatReliefEntry(models.AbstractModel):
     """The journal entries of VAT relief (``debiteur.vat.relief``): their values
@@ -257,7 +259,9 @@ class DebiteurVatReliefEntry(models.AbstractModel):
             .create(vals_list)
         )
         self._subscribe_partners(moves)
-        moves._post(soft=False)
+        # Numbered from one another, without Odoo's queries per entry.
+        with bulk_posting(moves):
+            moves._post(soft=False)
         return moves
 
     @api.model
