@@ -2,7 +2,7 @@
 
 Odoo numbers the entries it posts one at a time: for each entry it looks up
 the reference entry of the journal (one search) and the last number of the
-period (one query), and writes the entry's ``checked`` flag alone (one write,
+period (one query), and writes the entry's ``checked`` flag alone (a write,
 with its balance check). ``bulk_posting(moves)`` takes these out for the
 entries of one batch (the VAT-relief entries of ``debiteur.vat.relief.entry``),
 with the same results:
@@ -16,10 +16,10 @@ with the same results:
   entry with the highest id. The first entry of each journal and date still asks
   the database. Odoo increments from it as before (``_locked_increment``, its
   lock and its cache of the transaction).
-- ``checked``. ``_post`` sets it entry by entry when the journal auto-checks;
-  such a write changes no line, so its balance check is redundant: the entries
-  are checked at their creation and when they are posted (the ``state`` write),
-  both in one query for the batch.
+- ``checked``. ``_post`` writes it entry by entry when the journal checks
+  its entries on posting (a write and its balance check each). The batch's
+  entries are created with it (``debiteur.vat.relief.entry._complete_vals``),
+  so that write would change nothing and is left out.
 
 The state lives on the cursor for the duration of ``bulk_posting`` and only
 applies to the entries given to it.
@@ -97,9 +97,12 @@ class AccountMove(models.Model):
         return super()._get_last_sequence(relaxed=relaxed, with_prefix=with_prefix)
 
     def write(self, vals):
-        if vals.keys() == {"checked"} and self._debiteur_bulk_state():
-            # An outer balance check on no records: Odoo's check of this write
-            # is disabled (it changes no line), and nothing is checked twice.
-            with self._check_balanced({"records": self.browse()}):
-                return super().write(vals)
+        if (
+            vals.keys() == {"checked"}
+            and self._debiteur_bulk_state()
+            and all(move.checked == vals["checked"] for move in self)
+        ):
+            # _post's flag, already set at creation: a write that would change
+            # nothing (the write date is the transaction's, as at creation).
+            return True
         return super().write(vals)
