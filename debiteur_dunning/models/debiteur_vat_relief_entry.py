@@ -300,9 +300,9 @@ class DebiteurVatReliefEntry(models.AbstractModel):
                 )
                 if key not in positions:
                     partner = partners.get(key[1], Partner)
-                    delivery = Partner.browse(
-                        partner.address_get(["delivery"])["delivery"]
-                    )
+                    delivery_id = partner.address_get(["delivery"])["delivery"]
+                    # Most often the partner: read with the others.
+                    delivery = partners.get(delivery_id) or Partner.browse(delivery_id)
                     positions[key] = (
                         self.env["account.fiscal.position"]
                         .with_company(key[0])
