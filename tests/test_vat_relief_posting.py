@@ -164,6 +164,18 @@ class TestVatReliefNumbering(VatReliefCommon):
         # two more per entry numbered from the one before it (6 of 12).
         self.assertLessEqual(our_queries, odoo_queries - 12 - 2 * 6)
 
+    def test_names_when_the_orm_numbers_in_chunks(self):
+        """The ORM computes names 1,000 entries at a time (here 5): each
+        chunk sorted by date again."""
+        self.company.fiscalyear_lock_date = date(2026, 3, 15)
+        vals_list = self.batch()
+        with patch("odoo.fields.PREFETCH_MAX", 5):
+            self.post(vals_list)  # warm-up
+            ours, our_queries = self.post(vals_list)
+            odoo, odoo_queries = self.post(vals_list, numbering=odoo_posting)
+        self.assertEqual(ours, odoo)
+        self.assertLess(our_queries, odoo_queries)
+
     def test_batches_in_one_transaction(self):
         """A batch after another one in the same transaction continues from
         its numbers, as Odoo does: nothing of the first batch is kept."""

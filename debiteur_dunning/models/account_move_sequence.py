@@ -10,12 +10,14 @@ with the same results:
 - Numbers. Within the batch, an entry whose journal, date, type and payment
   kind are those of an entry of the batch numbered just before it gets, as its
   "last number", the number that entry just received: Odoo's own query would
-  return it. Odoo names the entries of a batch sorted by date (``_compute_name``),
-  so the last entry numbered with the same journal and date is the last of the
-  journal's period: the highest number of the period with that prefix, on the
-  entry with the highest id. The first entry of each journal and date still asks
-  the database. Odoo increments from it as before (``_locked_increment``, its
-  lock and its cache of the transaction).
+  return it. Odoo names the entries of a batch sorted by date (``_compute_name``,
+  which the ORM calls for up to 1,000 entries at a time: numbers are taken from
+  one another within one call), so the last entry numbered with the same journal
+  and date is the last of the journal's period: the highest number of the period
+  with that prefix, on the entry with the highest id. The first entry of each
+  journal and date (in each call) still asks the database. Odoo increments
+  from it as before (``_locked_increment``, its lock and its cache of the
+  transaction).
 - ``checked``. ``_post`` writes it entry by entry when the journal checks
   its entries on posting (a write and its balance check each). The batch's
   entries are created with it (``debiteur.vat.relief.entry._complete_vals``),
@@ -27,7 +29,7 @@ applies to the entries given to it.
 
 import contextlib
 
-from odoo import models
+from odoo import api, models
 
 STATE_KEY = "debiteur_bulk_posting"
 
@@ -69,6 +71,18 @@ class AccountMove(models.Model):
             self.move_type,
             bool(self.origin_payment_id or self.env.context.get("is_payment")),
         )
+
+    @api.depends(
+        "posted_before", "state", "journal_id", "date", "move_type", "origin_payment_id"
+    )
+    def _compute_name(self):
+        # Odoo numbers the entries of one call in date order, but the ORM
+        # calls it 1,000 entries at a time: numbers are taken from one another
+        # within a call only.
+        state = self.env.cr.cache.get(STATE_KEY)
+        if state:
+            state["last"] = {}
+        return super()._compute_name()
 
     def _set_next_sequence(self):
         state = self._debiteur_bulk_state()
