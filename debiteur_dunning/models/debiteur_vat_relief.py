@@ -406,7 +406,9 @@ class DebiteurVatRelief(models.Model):
         cache = {}
         vals_list = []
         for relief in reliefs:
-            relief.date = Entry._booking_date(relief, relief.date, cache)
+            booking_date = Entry._booking_date(relief, relief.date, cache)
+            if booking_date != relief.date:  # a locked period: moved
+                relief.date = booking_date
             deltas = [
                 (
                     rline,

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import Command, api, models
 
+from .account_move_sequence import bulk_posting
+
 
 class DebiteurVatReliefEntry(models.AbstractModel):
     """The journal entries of VAT relief (``debiteur.vat.relief``): their values
@@ -254,11 +256,64 @@ class DebiteurVatReliefEntry(models.AbstractModel):
         moves = (
             self.env["account.move"]
             .with_context(skip_invoice_sync=True, skip_invoice_line_sync=True)
-            .create(vals_list)
+            .create(self._complete_vals(vals_list))
         )
         self._subscribe_partners(moves)
-        moves._post(soft=False)
+        # Numbered from one another, without Odoo's queries per entry.
+        with bulk_posting(moves):
+            moves._post(soft=False)
         return moves
+
+    @api.model
+    def _complete_vals(self, vals_list):
+        """``vals_list`` with what Odoo would set entry by entry, set for the
+        batch:
+
+        - the fiscal position that ``account.move`` computes for an entry
+          (``_compute_fiscal_position_id``: an entry has no delivery address,
+          so the partner's delivery contact decides), found once per company
+          and partner instead of once per entry (a search and a read of the
+          partner each);
+        - ``checked`` when the journal checks its entries on posting, which
+          ``_post`` writes entry by entry (see ``account_move_sequence``).
+        """
+        Partner = self.env["res.partner"]
+        partners = {
+            partner.id: partner
+            for partner in Partner.browse(
+                {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+            )
+        }
+        journals = self.env["account.journal"].browse(
+            {vals["journal_id"] for vals in vals_list}
+        )
+        autocheck = {journal.id for journal in journals if journal.autocheck_on_post}
+        company_of = {journal.id: journal.company_id.id for journal in journals}
+        positions = {}
+        completed = []
+        for vals in vals_list:
+            extra = {}
+            if "fiscal_position_id" not in vals:
+                key = (
+                    vals.get("company_id") or company_of[vals["journal_id"]],
+                    vals.get("partner_id") or False,
+                )
+                if key not in positions:
+                    partner = partners.get(key[1], Partner)
+                    delivery_id = partner.address_get(["delivery"])["delivery"]
+                    # Most often the partner: read with the others.
+                    delivery = partners.get(delivery_id) or Partner.browse(delivery_id)
+                    positions[key] = (
+                        self.env["account.fiscal.position"]
+                        .with_company(key[0])
+                        ._get_fiscal_position(partner, delivery=delivery)
+                        .id
+                    )
+                extra["fiscal_position_id"] = positions[key]
+            if "checked" not in vals and vals["journal_id"] in autocheck:
+                extra["checked"] = True
+            completed.append({**vals, **extra} if extra else vals)
+        return completed
 
     @api.model
     def _subscribe_partners(self, moves):
