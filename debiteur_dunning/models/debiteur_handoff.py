@@ -624,9 +624,9 @@ class DebiteurHandoff(models.Model):
         """Scheduled job: hand off the next batch of queued handoffs, as the
         user who queued them; commit it (run by ``ir.cron``: with its progress
         in the context) and report the progress (the job runs again at once
-        while some remain). A batch that fails is handed
-        off one by one; a handoff that fails leaves the queue with a note in
-        its chatter and an activity for that user."""
+        while some remain). A batch that fails is handed off one by one; a
+        handoff that fails leaves the queue with a note in its chatter and an
+        activity for that user."""
         auto_commit = bool(self.env.context.get("ir_cron_progress_id")) and not (
             getattr(threading.current_thread(), "testing", False)
         )
@@ -639,6 +639,8 @@ class DebiteurHandoff(models.Model):
             self._hand_off_queued_group(user, company, send_email, handoffs)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            # The batch's PDFs need not stay in memory.
+            self.env.invalidate_all()
         self.env["ir.cron"]._notify_progress(
             done=len(batch), remaining=len(queued) - len(batch)
         )
@@ -654,10 +656,11 @@ class DebiteurHandoff(models.Model):
             with self.env.cr.savepoint():
                 as_user.action_hand_off(send_email=send_email)
             return
-        except Exception:  # noqa: BLE001 each handoff is tried on its own below
+        except Exception as exc:  # noqa: BLE001 each handoff is tried alone below
             _logger.info(
-                "Queued handoffs %s failed together; handing them off one by one",
+                "Queued handoffs %s failed together (%s); handing them off one by one",
                 handoffs.ids,
+                exc,
             )
             self.env.invalidate_all()
         for handoff in as_user:
