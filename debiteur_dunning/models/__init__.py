@@ -39,7 +39,6 @@ from . import ir_attachment
 from . import debiteur_retention
 from . import debiteur_payment_match
 from . import account_move
-from . import account_move_sequence
 from . import account_move_line
 from . import account_partial_reconcile
 from . import res_partner

@@ -7,6 +7,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from . import account_move_sequence as bulk
 from .debiteur_handoff import OPEN_STATES
 from .debiteur_legal import _money, _quantize
 from .debiteur_proof_mixin import GROUP_USER, require_group
@@ -116,6 +117,15 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if (
+            vals.keys() == {"checked"}
+            and bulk.bulk_state(self)
+            and all(move.checked == vals["checked"] for move in self)
+        ):
+            # _post's flag on the entries of ``bulk_posting``, already set at
+            # creation: a write that would change nothing (the write date is
+            # the transaction's, as at creation).
+            return True
         if any(fname in vals for fname in BLOCK_FIELDS):
             self._debiteur_check_block_rights()
         result = super().write(vals)
@@ -660,6 +670,47 @@ class AccountMove(models.Model):
             move.debiteur_days_overdue = (
                 max((today - due).days, 0) if due and open_ else 0
             )
+
+    # ----------------------------------------------------------------------
+    # Posting a batch of entries (``account_move_sequence.bulk_posting``)
+    # ----------------------------------------------------------------------
+    @api.depends(
+        "posted_before", "state", "journal_id", "date", "move_type", "origin_payment_id"
+    )
+    def _compute_name(self):
+        # Odoo numbers the entries of one call in date order, but the ORM
+        # calls it 1,000 entries at a time: numbers are taken from one another
+        # within a call only.
+        state = bulk.current_state(self.env)
+        if state:
+            state["last"] = {}
+        return super()._compute_name()
+
+    def _set_next_sequence(self):
+        state = bulk.bulk_state(self)
+        if state is None:
+            return super()._set_next_sequence()
+        state["current"] = self.id
+        try:
+            result = super()._set_next_sequence()
+        finally:
+            state["current"] = None
+        state["last"][bulk.sequence_key(self)] = self.name
+        return result
+
+    def _get_last_sequence(self, relaxed=False, with_prefix=None):
+        state = bulk.current_state(self.env)
+        if (
+            state
+            and not relaxed
+            and with_prefix is None
+            and state["current"] is not None
+            and state["current"] == self.id
+        ):
+            last = state["last"].get(bulk.sequence_key(self))
+            if last:
+                return last
+        return super()._get_last_sequence(relaxed=relaxed, with_prefix=with_prefix)
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -24,12 +24,11 @@ with the same results:
   so that write would change nothing and is left out.
 
 The state lives on the cursor for the duration of ``bulk_posting`` and only
-applies to the entries given to it.
+applies to the entries given to it. The ``account.move`` overrides that use it
+are in ``account_move.py`` (one file per inherited model).
 """
 
 import contextlib
-
-from odoo import api, models
 
 STATE_KEY = "debiteur_bulk_posting"
 
@@ -50,73 +49,27 @@ def bulk_posting(moves):
             cache[STATE_KEY] = previous
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
+def bulk_state(moves):
+    """The state of ``bulk_posting`` when every record of ``moves`` is one of
+    its entries, else None."""
+    state = moves.env.cr.cache.get(STATE_KEY)
+    if state and moves.ids and state["ids"].issuperset(moves.ids):
+        return state
+    return None
 
-    def _debiteur_bulk_state(self):
-        """The state of ``bulk_posting`` when every record of ``self`` is one
-        of its entries, else None."""
-        state = self.env.cr.cache.get(STATE_KEY)
-        if state and self.ids and state["ids"].issuperset(self.ids):
-            return state
-        return None
 
-    def _debiteur_sequence_key(self):
-        """What the where clause of ``_get_last_sequence_domain`` depends on,
-        but for the date's period: the journal, the date, the type (refund
-        sequences) and the payment kind (payment sequences)."""
-        return (
-            self.journal_id.id,
-            self.date,
-            self.move_type,
-            bool(self.origin_payment_id or self.env.context.get("is_payment")),
-        )
+def current_state(env):
+    """The state of ``bulk_posting`` under way on ``env``'s cursor, or None."""
+    return env.cr.cache.get(STATE_KEY)
 
-    @api.depends(
-        "posted_before", "state", "journal_id", "date", "move_type", "origin_payment_id"
+
+def sequence_key(move):
+    """What the where clause of ``_get_last_sequence_domain`` depends on, but
+    for the date's period: the journal, the date, the type (refund sequences)
+    and the payment kind (payment sequences)."""
+    return (
+        move.journal_id.id,
+        move.date,
+        move.move_type,
+        bool(move.origin_payment_id or move.env.context.get("is_payment")),
     )
-    def _compute_name(self):
-        # Odoo numbers the entries of one call in date order, but the ORM
-        # calls it 1,000 entries at a time: numbers are taken from one another
-        # within a call only.
-        state = self.env.cr.cache.get(STATE_KEY)
-        if state:
-            state["last"] = {}
-        return super()._compute_name()
-
-    def _set_next_sequence(self):
-        state = self._debiteur_bulk_state()
-        if state is None:
-            return super()._set_next_sequence()
-        state["current"] = self.id
-        try:
-            result = super()._set_next_sequence()
-        finally:
-            state["current"] = None
-        state["last"][self._debiteur_sequence_key()] = self.name
-        return result
-
-    def _get_last_sequence(self, relaxed=False, with_prefix=None):
-        state = self.env.cr.cache.get(STATE_KEY)
-        if (
-            state
-            and not relaxed
-            and with_prefix is None
-            and state["current"] is not None
-            and state["current"] == self.id
-        ):
-            last = state["last"].get(self._debiteur_sequence_key())
-            if last:
-                return last
-        return super()._get_last_sequence(relaxed=relaxed, with_prefix=with_prefix)
-
-    def write(self, vals):
-        if (
-            vals.keys() == {"checked"}
-            and self._debiteur_bulk_state()
-            and all(move.checked == vals["checked"] for move in self)
-        ):
-            # _post's flag, already set at creation: a write that would change
-            # nothing (the write date is the transaction's, as at creation).
-            return True
-        return super().write(vals)
