@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.debiteur_dunning.models import debiteur_handoff
+from odoo.addons.debiteur_dunning.models import debiteur_handoff_dossier
 
 from .common import TODAY
 from .test_handoff_batch import HandoffBatchCommon
@@ -26,7 +26,7 @@ class TestHandoffQueue(HandoffBatchCommon):
         env = self.env(user=user)
         with (
             freeze_time(TODAY),
-            patch.object(debiteur_handoff, "HANDOFF_BATCH_SIZE", 2),
+            patch.object(debiteur_handoff_dossier, "HANDOFF_BATCH_SIZE", 2),
         ):
             wizard = env["debiteur.handoff.wizard"].create(
                 {
@@ -44,7 +44,7 @@ class TestHandoffQueue(HandoffBatchCommon):
         Handoff = self.env(user=cron.user_id)["debiteur.handoff"]
         with (
             freeze_time(TODAY),
-            patch.object(debiteur_handoff, "HANDOFF_BATCH_SIZE", 2),
+            patch.object(debiteur_handoff_dossier, "HANDOFF_BATCH_SIZE", 2),
         ):
             return Handoff.with_context(
                 ir_cron_progress_id=progress.id
@@ -124,7 +124,7 @@ class TestHandoffQueue(HandoffBatchCommon):
         self.assertEqual(set(handoffs.mapped("state")), {"sent"})
         self.assertFalse(any(handoffs.mapped("queued")))
 
-    @mute_logger("odoo.addons.debiteur_dunning.models.debiteur_handoff")
+    @mute_logger("odoo.addons.debiteur_dunning.models.debiteur_handoff_dossier")
     def test_a_failing_handoff_leaves_the_queue_with_the_reason(self):
         partners = self.debtors[:3]
         action = self.queue(partners, self.dunning_manager)
@@ -157,7 +157,9 @@ class TestHandoffQueue(HandoffBatchCommon):
         self.dunning_manager.groups_id -= self.env.ref(
             "debiteur_dunning.group_debiteur_manager"
         )
-        with mute_logger("odoo.addons.debiteur_dunning.models.debiteur_handoff"):
+        with mute_logger(
+            "odoo.addons.debiteur_dunning.models.debiteur_handoff_dossier"
+        ):
             remaining = 1
             while remaining:
                 remaining = self.run_job(self.progress())

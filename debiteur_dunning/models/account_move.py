@@ -704,7 +704,6 @@ class AccountMove(models.Model):
             state
             and not relaxed
             and with_prefix is None
-            and state["current"] is not None
             and state["current"] == self.id
         ):
             last = state["last"].get(bulk.sequence_key(self))

@@ -9,19 +9,15 @@ against ``data/handoff_dossier.xsd``), CSV and a PDF summary, and every export
 
 The handoff's files: this one (the handoff, its rules, actions and payments),
 ``debiteur_handoff_dossier.py`` (gathering and storing the dossier, written by
-the pure functions of ``dossier/``, and its exports),
+the pure functions of ``dossier/``, its exports, and handing off in the
+background),
 ``debiteur_handoff_invoice.py`` (its invoices) and
 ``debiteur_handoff_export.py`` (the export log).
 """
 
-import logging
-import threading
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 # States in which the invoices are with the agency (no internal dunning).
 OPEN_STATES = ("draft", "sent", "in_progress", "arrangement")
@@ -39,9 +35,6 @@ STATES = [
 STATUS_UPDATES = ("in_progress", "arrangement", "collected", "partial", "uncollectible")
 # Outcomes after which what is still open stays blocked (not back to dunning).
 FINAL_UNPAID_STATES = ("partial", "uncollectible")
-# Handoffs per committed batch of the background job; a wizard handing off
-# more debtors than this queues them for that job.
-HANDOFF_BATCH_SIZE = 100
 # Fields no client writes: who handed off and the background queue.
 SERVER_FIELDS = frozenset({"user_id", "queued", "queued_send_email"})
 
@@ -83,17 +76,6 @@ class DebiteurHandoff(models.Model):
     )
     user_id = fields.Many2one(
         "res.users", string="Handed Off By", readonly=True, copy=False
-    )
-    queued = fields.Boolean(
-        string="Being Produced",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="Handed off in the background, batch by batch: the dossier is "
-        "produced and sent by a scheduled job, as the user who asked for it.",
-    )
-    queued_send_email = fields.Boolean(
-        string="E-mail When Produced", readonly=True, copy=False
     )
     date = fields.Date(
         string="Handoff Date",
@@ -599,98 +581,6 @@ class DebiteurHandoff(models.Model):
         if send_email is not False:
             self.filtered(lambda h: h.agency_id.email).action_send_email()
         return True
-
-    def _queue_hand_off(self, send_email=None):
-        """Hand these draft handoffs off in the background: a scheduled job
-        (``_cron_hand_off_queued``) produces and sends the dossiers batch by
-        batch, each batch committed and reported as the job's progress, as
-        the user asking now (their rights checked again then)."""
-        self._check_manager()
-        if any(handoff.state != "draft" for handoff in self):
-            raise UserError(self.env._("Only draft handoffs can be handed off."))
-        # sudo: the queue fields are the server's; the manager was checked.
-        self.sudo().write(
-            {
-                "queued": True,
-                "queued_send_email": send_email is not False,
-                "user_id": self.env.user.id,
-            }
-        )
-        self.env.ref("debiteur_dunning.ir_cron_debiteur_handoff").sudo()._trigger()
-        return True
-
-    @api.model
-    def _cron_hand_off_queued(self):
-        """Scheduled job: hand off the next batch of queued handoffs, as the
-        user who queued them; commit it (run by ``ir.cron``: with its progress
-        in the context) and report the progress (the job runs again at once
-        while some remain). A batch that fails is handed off one by one; a
-        handoff that fails leaves the queue with a note in its chatter and an
-        activity for that user."""
-        auto_commit = bool(self.env.context.get("ir_cron_progress_id")) and not (
-            getattr(threading.current_thread(), "testing", False)
-        )
-        queued = self.sudo().search(
-            [("queued", "=", True), ("state", "=", "draft")], order="id"
-        )
-        batch = queued[:HANDOFF_BATCH_SIZE]
-        groups = batch.grouped(lambda h: (h.user_id, h.company_id, h.queued_send_email))
-        for (user, company, send_email), handoffs in groups.items():
-            self._hand_off_queued_group(user, company, send_email, handoffs)
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            # The batch's PDFs need not stay in memory.
-            self.env.invalidate_all()
-        self.env["ir.cron"]._notify_progress(
-            done=len(batch), remaining=len(queued) - len(batch)
-        )
-        return len(queued) - len(batch)
-
-    @api.model
-    def _hand_off_queued_group(self, user, company, send_email, handoffs):
-        """Hand off ``handoffs`` as ``user``; on failure, one by one."""
-        as_user = handoffs.with_user(user).with_company(company)
-        if user.lang:
-            as_user = as_user.with_context(lang=user.lang)
-        try:
-            with self.env.cr.savepoint():
-                as_user.action_hand_off(send_email=send_email)
-            return
-        except Exception as exc:  # noqa: BLE001 each handoff is tried alone below
-            _logger.info(
-                "Queued handoffs %s failed together (%s); handing them off one by one",
-                handoffs.ids,
-                exc,
-            )
-            self.env.invalidate_all()
-        for handoff in as_user:
-            try:
-                with self.env.cr.savepoint():
-                    handoff.action_hand_off(send_email=send_email)
-            except Exception as exc:  # noqa: BLE001 recorded on the handoff
-                _logger.warning("Queued handoff %s failed: %s", handoff.id, exc)
-                self.env.invalidate_all()
-                handoff.sudo()._queue_failed(user, exc)
-
-    def _queue_failed(self, user, exc):
-        """Take this handoff out of the queue: why in its chatter, and an
-        activity for ``user``, who asked for it."""
-        self.ensure_one()
-        self.write({"queued": False})
-        chatter = self._debiteur_chatter()
-        error = getattr(exc, "args", None) and exc.args[0] or str(exc)
-        body = chatter.env._(
-            "The dossier could not be produced in the background: %(error)s",
-            error=error,
-        )
-        self.message_post(body=body)
-        if user.active:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id,
-                summary=chatter.env._("Handoff not sent"),
-                note=body,
-            )
 
     def _end_arrangements(self):
         """End the active payment arrangements that cover invoices of these

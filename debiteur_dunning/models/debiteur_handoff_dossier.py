@@ -1,11 +1,13 @@
 """The collection dossier of a handoff: gathered from the records, written by
 the pure functions of ``dossier/`` (XML checked against its XSD, CSV), stored
 as the handoff's evidence with the PDF summary and the reminders sent; and its
-exports (e-mail to the agency, downloads), each logged."""
+exports (e-mail to the agency, downloads), each logged; and handing off in
+the background, batch by batch, when a user hands off more than a batch."""
 
 import hashlib
 import logging
 import secrets
+import threading
 from decimal import Decimal
 
 from PyPDF2.errors import PdfReadError
@@ -25,6 +27,9 @@ SENT_COMM_STATES = ("sent", "printed")
 DOSSIER_REPORT = "debiteur_dunning.action_report_debiteur_handoff"
 # Dossier summaries per wkhtmltopdf call, as many as letters.
 PDF_BATCH_SIZE = report_pdf.LETTER_BATCH_SIZE
+# Handoffs per committed batch of the background job; a wizard handing off
+# more debtors than this queues them for that job.
+HANDOFF_BATCH_SIZE = 100
 
 
 def _renders_pdf(env):
@@ -36,6 +41,18 @@ def _renders_pdf(env):
 
 class DebiteurHandoff(models.Model):
     _inherit = "debiteur.handoff"
+
+    queued = fields.Boolean(
+        string="Being Produced",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Handed off in the background, batch by batch: the dossier is "
+        "produced and sent by a scheduled job, as the user who asked for it.",
+    )
+    queued_send_email = fields.Boolean(
+        string="E-mail When Produced", readonly=True, copy=False
+    )
 
     def _dossier_data(self):
         """Everything the dossier holds, as plain Python values (one handoff)."""
@@ -771,3 +788,106 @@ class DebiteurHandoff(models.Model):
             )
         self._message_log_batch(bodies)
         return logs
+
+    # ------------------------------------------------------------------
+    # Handing off in the background
+    # ------------------------------------------------------------------
+    def _hand_off_or_queue(self, send_email=None):
+        """Hand these drafts off now, or, more than a batch of them, in the
+        background (``_queue_hand_off``) rather than in one long request.
+        True when queued."""
+        if len(self) > HANDOFF_BATCH_SIZE:
+            self._queue_hand_off(send_email=send_email)
+            return True
+        self.action_hand_off(send_email=send_email)
+        return False
+
+    def _queue_hand_off(self, send_email=None):
+        """Hand these draft handoffs off in the background: a scheduled job
+        (``_cron_hand_off_queued``) produces and sends the dossiers batch by
+        batch, each batch committed and reported as the job's progress, as
+        the user asking now (their rights checked again then)."""
+        self._check_manager()
+        if any(handoff.state != "draft" for handoff in self):
+            raise UserError(self.env._("Only draft handoffs can be handed off."))
+        # sudo: the queue fields are the server's; the manager was checked.
+        self.sudo().write(
+            {
+                "queued": True,
+                "queued_send_email": send_email is not False,
+                "user_id": self.env.user.id,
+            }
+        )
+        self.env.ref("debiteur_dunning.ir_cron_debiteur_handoff").sudo()._trigger()
+        return True
+
+    @api.model
+    def _cron_hand_off_queued(self):
+        """Scheduled job: hand off the next batch of queued handoffs, as the
+        user who queued them; commit it (run by ``ir.cron``: with its progress
+        in the context) and report the progress (the job runs again at once
+        while some remain). A batch that fails is handed off one by one; a
+        handoff that fails leaves the queue with a note in its chatter and an
+        activity for that user."""
+        auto_commit = bool(self.env.context.get("ir_cron_progress_id")) and not (
+            getattr(threading.current_thread(), "testing", False)
+        )
+        queued = self.sudo().search(
+            [("queued", "=", True), ("state", "=", "draft")], order="id"
+        )
+        batch = queued[:HANDOFF_BATCH_SIZE]
+        groups = batch.grouped(lambda h: (h.user_id, h.company_id, h.queued_send_email))
+        for (user, company, send_email), handoffs in groups.items():
+            self._hand_off_queued_group(user, company, send_email, handoffs)
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            # The batch's PDFs need not stay in memory.
+            self.env.invalidate_all()
+        self.env["ir.cron"]._notify_progress(
+            done=len(batch), remaining=len(queued) - len(batch)
+        )
+        return len(queued) - len(batch)
+
+    @api.model
+    def _hand_off_queued_group(self, user, company, send_email, handoffs):
+        """Hand off ``handoffs`` as ``user``; on failure, one by one."""
+        as_user = handoffs.with_user(user).with_company(company)
+        if user.lang:
+            as_user = as_user.with_context(lang=user.lang)
+        try:
+            with self.env.cr.savepoint():
+                as_user.action_hand_off(send_email=send_email)
+            return
+        except Exception as exc:  # noqa: BLE001 each handoff is tried alone below
+            # (the savepoint's rollback also empties the cache)
+            _logger.info(
+                "Queued handoffs %s failed together (%s); handing them off one by one",
+                handoffs.ids,
+                exc,
+            )
+        for handoff in as_user:
+            try:
+                with self.env.cr.savepoint():
+                    handoff.action_hand_off(send_email=send_email)
+            except Exception as exc:  # noqa: BLE001 recorded on the handoff
+                _logger.warning("Queued handoff %s failed: %s", handoff.id, exc)
+                handoff.sudo()._queue_failed(user, exc)
+
+    def _queue_failed(self, user, exc):
+        """Take this handoff out of the queue: why in its chatter, and an
+        activity for ``user``, who asked for it."""
+        self.ensure_one()
+        self.write({"queued": False})
+        chatter = self._debiteur_chatter()
+        body = chatter.env._(
+            "The dossier could not be produced in the background: %(error)s",
+            error=str(exc),
+        )
+        self.message_post(body=body)
+        if user.active:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=chatter.env._("Handoff not sent"),
+                note=body,
+            )

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models import debiteur_handoff as handoff_module
 from ..models.debiteur_handoff import STATES, STATUS_UPDATES
 
 
@@ -159,10 +158,7 @@ class DebiteurHandoffWizard(models.TransientModel):
             "views": [(False, "list"), (False, "form")],
             "domain": [("id", "in", handoffs.ids)],
         }
-        if len(handoffs) > handoff_module.HANDOFF_BATCH_SIZE:
-            # More than a batch: produced in the background, batch by batch,
-            # each committed, rather than in one long request.
-            handoffs._queue_hand_off(send_email=self.send_email)
+        if handoffs._hand_off_or_queue(send_email=self.send_email):
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
@@ -177,7 +173,6 @@ class DebiteurHandoffWizard(models.TransientModel):
                     "next": action,
                 },
             }
-        handoffs.action_hand_off(send_email=self.send_email)
         if len(handoffs) == 1:
             action.update(view_mode="form", views=[(False, "form")], res_id=handoffs.id)
         return action
